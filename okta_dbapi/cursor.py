@@ -1,0 +1,156 @@
+"""The PEP 249 cursor."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from okta_dbapi.exceptions import Error, InterfaceError, NotSupportedError, ProgrammingError
+from okta_dbapi.query import DescriptionRow, Result
+
+if TYPE_CHECKING:
+    from okta_dbapi.connection import Connection
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def check_open(method: F) -> F:
+    @functools.wraps(method)
+    def wrapper(self: Cursor, *args: Any, **kwargs: Any) -> Any:
+        if self._closed:
+            raise InterfaceError("The cursor is closed; open a new one with connection.cursor().")
+        if self.connection.closed:
+            raise InterfaceError("The connection is closed; open a new one with okta_dbapi.connect().")
+        return method(self, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+class Cursor:
+    """Runs statements and hands back their rows, lazily where the plan streams."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self._arraysize = 1
+        self._closed = False
+        self._result: Result | None = None
+        self.rowcount = -1
+        self.lastrowid: Any = None
+        # Called as progress(done, total_or_None) during a fan-out over users.
+        self.progress: Callable[[int, int | None], None] | None = None
+
+    # -- attributes -----------------------------------------------------------------------------
+
+    @property
+    def description(self) -> list[DescriptionRow] | None:
+        return self._result.description if self._result is not None else None
+
+    @property
+    def arraysize(self) -> int:
+        return self._arraysize
+
+    @arraysize.setter
+    def arraysize(self, value: int) -> None:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ProgrammingError(f"arraysize must be a positive integer, not {value!r}.")
+        self._arraysize = value
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    # -- execution ------------------------------------------------------------------------------
+
+    @check_open
+    def execute(self, operation: str, parameters: Sequence[Any] | Mapping[str, Any] | None = None) -> Cursor:
+        self._reset()
+        result = self.connection._run(operation, parameters, progress=self.progress)
+        self._result = result
+        self.rowcount = result.rowcount
+        return self
+
+    @check_open
+    def executemany(self, operation: str, seq_of_parameters: Sequence[Sequence[Any] | Mapping[str, Any]]) -> Cursor:
+        self._reset()
+        result = self.connection._run_many(operation, list(seq_of_parameters), progress=self.progress)
+        self._result = result if result.description is not None else None
+        self.rowcount = result.rowcount
+        return self
+
+    def _reset(self) -> None:
+        if self._result is not None:
+            self._result.close()
+        self._result = None
+        self.rowcount = -1
+
+    # -- fetching -------------------------------------------------------------------------------
+
+    def _rows(self) -> Iterator[tuple[Any, ...]]:
+        if self._result is None or self._result.description is None:
+            raise ProgrammingError("No result set to fetch from: execute a SELECT (or EXPLAIN) first.")
+        return self._result.rows
+
+    @check_open
+    def fetchone(self) -> tuple[Any, ...] | None:
+        return next(self._rows(), None)
+
+    @check_open
+    def fetchmany(self, size: int | None = None) -> list[tuple[Any, ...]]:
+        count = self._arraysize if size is None else size
+        rows = self._rows()
+        out = []
+        for _ in range(count):
+            row = next(rows, None)
+            if row is None:
+                break
+            out.append(row)
+        return out
+
+    @check_open
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return list(self._rows())
+
+    def __iter__(self) -> Cursor:
+        return self
+
+    def __next__(self) -> tuple[Any, ...]:
+        row = self.fetchone()
+        if row is None:
+            raise StopIteration
+        return row
+
+    # -- no-ops required by PEP 249 --------------------------------------------------------------
+
+    @check_open
+    def setinputsizes(self, sizes: Any) -> None:
+        """Accepted and ignored: Okta's API has no input sizes."""
+
+    @check_open
+    def setoutputsize(self, size: Any, column: Any = None) -> None:
+        """Accepted and ignored: Okta's API has no output sizes."""
+
+    def callproc(self, procname: str, parameters: Sequence[Any] = ()) -> None:
+        raise NotSupportedError("callproc is not supported; use EXEC okta.users.factors.<method> instead.")
+
+    def nextset(self) -> None:
+        raise NotSupportedError("Multiple result sets are not supported.")
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._reset()
+        self._closed = True
+
+    def __enter__(self) -> Cursor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return f"<okta_dbapi.Cursor {state} on {self.connection.settings.org_url}>"
+
+
+__all__ = ["Cursor", "Error"]

@@ -1,0 +1,50 @@
+"""EXPLAIN: the HTTP calls a statement would make, without sending any."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from okta_dbapi.client import OktaClient
+from okta_dbapi.planner import Plan, Source
+from okta_dbapi.query import Result, describe
+from okta_dbapi.residual import rewrite
+
+COLUMNS = ("step", "operation", "method", "path", "parameters", "calls")
+
+
+def explain_rows(plan: Plan, client: OktaClient) -> list[tuple[Any, ...]]:
+    out: list[tuple[Any, ...]] = []
+    for source in plan.sources:
+        out.extend(_source_rows(source, client, len(out) + 1))
+    if plan.stream is None:
+        out.append((len(out) + 1, "residual", "LOCAL", "sqlite", json.dumps({"sql": rewrite(plan.ast, plan.refs)}), "0"))
+    else:
+        note = "" if plan.limit is None else f" (stops after {plan.limit + plan.offset} rows)"
+        out.append((len(out) + 1, "stream", "LOCAL", "-", "{}", "0" + note))
+    return out
+
+
+def _source_rows(source: Source, client: OktaClient, step: int) -> list[tuple[Any, ...]]:
+    op = source.operation
+    page = client.settings.page_size
+    if source.mode == "keyed":
+        return [
+            (step + i, op.name, op.method, client.describe(op.method, op.path, call), json.dumps(call), "1")
+            for i, call in enumerate(source.calls)
+        ]
+    if source.mode == "users":
+        return [(step, op.name, op.method, client.describe(op.method, op.path, None, source.query),
+                 json.dumps(source.query), f"1 per page of {source.query.get('limit', page)} users (depends on data)")]
+    if source.mode == "dependent":
+        return [(step, op.name, op.method, op.path, json.dumps({"userId": "each user loaded above"}),
+                 "1 per user loaded above (depends on data)")]
+    listing = (step, "list_users", "GET", client.describe("GET", "/api/v1/users", None, {"limit": page}),
+               json.dumps({"limit": page}), f"1 per page of {page} users (depends on data)")
+    return [listing, (step + 1, op.name, op.method, op.path, json.dumps({"userId": "each listed user"}),
+                      "1 per listed user (depends on data)")]
+
+
+def explain_result(rows: list[tuple[Any, ...]]) -> Result:
+    kinds = ("integer", "string", "string", "string", "string", "string")
+    return Result(description=[describe(n, k) for n, k in zip(COLUMNS, kinds)], rows=iter(rows), rowcount=len(rows))

@@ -1,0 +1,108 @@
+"""Execute a planned SELECT: stream an exact scan straight from the API, or load the rows the plan
+fetches into SQLite and run the whole statement there."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlglot import exp
+
+from okta_dbapi import rows
+from okta_dbapi.catalog import USERS, Table
+from okta_dbapi.client import OktaClient
+from okta_dbapi.fetch import Fetcher, Progress
+from okta_dbapi.planner import Plan, plan_select, projected_columns, strip_subdomain
+from okta_dbapi.residual import LocalDatabase, rewrite
+
+# (name, type_code, display_size, internal_size, precision, scale, null_ok)
+DescriptionRow = tuple[str, str, None, None, None, None, bool]
+
+
+@dataclass
+class Result:
+    description: list[DescriptionRow] | None
+    rows: Iterator[tuple[Any, ...]]
+    rowcount: int = -1
+    on_close: list[Any] = field(default_factory=list)
+
+    def close(self) -> None:
+        for closer in self.on_close:
+            closer()
+        self.on_close.clear()
+
+
+def describe(name: str, kind: str) -> DescriptionRow:
+    return (name, kind, None, None, None, None, True)
+
+
+def plan_query(ast: exp.Expression, client: OktaClient) -> Plan:
+    settings = client.settings
+    strip_subdomain(ast, settings.subdomain)
+    return plan_select(ast, settings.subdomain, settings.page_size)
+
+
+def run_select(ast: exp.Expression, client: OktaClient, progress: Progress | None = None) -> Result:
+    plan = plan_query(ast, client)
+    fetcher = Fetcher(client, progress)
+    if plan.stream is not None:
+        return _stream(plan, fetcher)
+    return _materialise(plan, fetcher)
+
+
+def _stream(plan: Plan, fetcher: Fetcher) -> Result:
+    assert plan.stream is not None and isinstance(plan.ast, exp.Select)
+    table = plan.stream.table
+    pairs = projected_columns(plan.ast, plan.stream)
+    columns = [table.column(source) for _, source in pairs]
+    description = [describe(name, col.kind) for (name, _), col in zip(pairs, columns) if col is not None]
+    decoded = (rows.output_row([c for c in columns if c is not None], row) for row in fetcher.rows(plan.sources[0]))
+    stop = None if plan.limit is None else plan.offset + plan.limit
+    return Result(description=description, rows=itertools.islice(decoded, plan.offset, stop))
+
+
+def _materialise(plan: Plan, fetcher: Fetcher) -> Result:
+    db = LocalDatabase()
+    try:
+        tables: dict[str, Table] = {ref.table.name: ref.table for ref in plan.refs}
+        for table in tables.values():
+            db.create(table)
+        sql = rewrite(plan.ast, plan.refs)
+        db.check(sql)  # unknown columns and the like fail here, before any request
+        for source in plan.sources:
+            ids = db.distinct(USERS, "id") if source.mode == "dependent" else None
+            db.insert(source.table, fetcher.rows(source, ids))
+        cursor = db.run(sql)
+    except BaseException:
+        db.close()
+        raise
+    names = [d[0] for d in cursor.description or ()]
+    first = cursor.fetchone()
+    description = [describe(name, _kind(name, first[i] if first else None, tables)) for i, name in enumerate(names)]
+    body = itertools.chain([first] if first is not None else [], cursor)
+    return Result(description=description or None, rows=(tuple(r) for r in body), on_close=[db.close])
+
+
+def _kind(name: str, value: Any, tables: dict[str, Table]) -> str:
+    """The type code of an output column: from its first value, else from the catalog by name."""
+    if value is not None:
+        if isinstance(value, bool):
+            return "boolean"
+        if isinstance(value, int):
+            return "integer"
+        if isinstance(value, float):
+            return "number"
+        if isinstance(value, (dict, list)):
+            return "json"
+        if hasattr(value, "tzinfo"):
+            return "datetime"
+        if isinstance(value, bytes):
+            return "binary"
+        return "string"
+    for table in tables.values():
+        column = table.column(name)
+        if column is not None:
+            return column.kind
+    return "string"

@@ -1,0 +1,114 @@
+"""The local half of a query: fetched rows in an in-memory SQLite database, and the whole
+statement run over them.
+
+Column declared types carry the catalog's kinds (``OKTA_JSON``, ``OKTA_DATETIME``) so SQLite
+hands back ``dict``/``list`` and aware ``datetime`` values even through CTEs and subqueries.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlglot import exp
+
+from okta_dbapi import rows
+from okta_dbapi.catalog import Table
+from okta_dbapi.exceptions import DataError, OperationalError, ProgrammingError
+from okta_dbapi.planner import Ref
+from okta_dbapi.sql.dialect import DIALECT
+
+_DECLTYPES = {"json": "OKTA_JSON", "datetime": "OKTA_DATETIME", "integer": "INTEGER", "boolean": "OKTA_BOOLEAN"}
+
+sqlite3.register_converter("OKTA_JSON", lambda raw: rows.parse_json(raw.decode("utf-8")))
+sqlite3.register_converter("OKTA_DATETIME", lambda raw: rows.parse_timestamp(raw.decode("utf-8")))
+sqlite3.register_converter("OKTA_BOOLEAN", lambda raw: raw not in (b"0", b""))
+
+
+class LocalDatabase:
+    """One in-memory SQLite database per statement."""
+
+    def __init__(self) -> None:
+        self.connection = sqlite3.connect(":memory:", detect_types=sqlite3.PARSE_DECLTYPES, check_same_thread=False)
+        self.tables: dict[str, Table] = {}
+
+    def create(self, table: Table) -> None:
+        if table.name in self.tables:
+            return
+        columns = ", ".join(f'"{c.name}" {_DECLTYPES.get(c.kind, "TEXT")}' for c in table.columns)
+        key = ", ".join(f'"{k}"' for k in table.primary_key)
+        self.connection.execute(f'CREATE TABLE "{table.name}" ({columns}, PRIMARY KEY ({key}))')
+        self.tables[table.name] = table
+
+    def insert(self, table: Table, items: Iterable[Mapping[str, Any]]) -> int:
+        """Store rows; a row with the primary key of one already stored replaces it."""
+        names = [c.name for c in table.columns]
+        kinds = [c.kind for c in table.columns]
+        placeholders = ", ".join("?" for _ in names)
+        sql = f'INSERT OR REPLACE INTO "{table.name}" VALUES ({placeholders})'
+        batch = [tuple(rows.to_storage(k, item.get(n)) for n, k in zip(names, kinds)) for item in items]
+        self.connection.executemany(sql, batch)
+        return len(batch)
+
+    def distinct(self, table: Table, column: str) -> list[Any]:
+        cursor = self.connection.execute(f'SELECT DISTINCT "{column}" FROM "{table.name}" WHERE "{column}" IS NOT NULL')
+        return [r[0] for r in cursor]
+
+    def check(self, sql: str) -> None:
+        """Compile ``sql`` without running it, so unknown columns fail before any HTTP call."""
+        try:
+            self.connection.execute("EXPLAIN " + sql)
+        except sqlite3.Error as e:
+            raise _sqlite_error(e, sql) from e
+
+    def run(self, sql: str) -> sqlite3.Cursor:
+        try:
+            return self.connection.execute(sql)
+        except sqlite3.Error as e:
+            raise _sqlite_error(e, sql) from e
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def _sqlite_error(error: sqlite3.Error, sql: str) -> Exception:
+    message = str(error)
+    if isinstance(error, sqlite3.OperationalError) and (
+        "no such" in message or "syntax" in message or "ambiguous" in message or "misuse" in message
+    ):
+        hint = ""
+        if "no such column" in message:
+            hint = " Column names are those of the catalog (see cursor.description of SELECT * or the README)."
+        return ProgrammingError(f"{message[0].upper()}{message[1:]}.{hint}")
+    if isinstance(error, (sqlite3.IntegrityError, sqlite3.DataError)):
+        return DataError(f"Could not evaluate the query locally: {message}.")
+    return OperationalError(f"Could not evaluate the query locally: {message}.")
+
+
+def rewrite(ast: exp.Expression, refs: list[Ref]) -> str:
+    """The statement as SQLite runs it: catalog names become local table names."""
+    tree = ast.copy()
+    # Map each original Table node to its copy by position in a parallel walk.
+    originals = list(ast.find_all(exp.Table))
+    copies = list(tree.find_all(exp.Table))
+    by_id = {id(o): c for o, c in zip(originals, copies)}
+    qualified = {".".join(p for p in (r.node.catalog, r.node.db, r.node.name) if p).lower(): r for r in refs}
+    for ref in refs:
+        node = by_id[id(ref.node)]
+        alias = node.args.get("alias")
+        local = exp.Table(this=exp.to_identifier(ref.table.name, quoted=True))
+        if alias is not None:
+            local.set("alias", alias)
+        elif ref.node.name.lower() != ref.table.name:
+            local.set("alias", exp.TableAlias(this=exp.to_identifier(ref.node.name)))
+        node.replace(local)
+    for column in tree.find_all(exp.Column):
+        if column.args.get("db") or column.args.get("catalog"):
+            name = ".".join(p for p in (column.args.get("catalog"), column.args.get("db"), column.args.get("table")) if p is not None and p.name)  # type: ignore[union-attr]
+            if name.lower() in qualified:
+                column.set("catalog", None)
+                column.set("db", None)
+        if column.name.lower() == "factorid":
+            column.set("this", exp.to_identifier("id"))
+    return tree.sql(dialect=DIALECT)

@@ -1,0 +1,91 @@
+"""Rows: from Okta's JSON to SQLite storage values, and from either to the Python values users get.
+
+Timestamps are stored as Okta sends them (ISO 8601 UTC text, which sorts and compares correctly
+and which SQLite's date functions read); objects are stored as JSON text for ``json_extract``/``->>``.
+Users get ``dict``/``list`` for objects and timezone-aware ``datetime`` for timestamps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from okta_dbapi.catalog import Column, ColumnKind, Table
+
+
+def api_row(table: Table, item: Mapping[str, Any], keys: Mapping[str, Any]) -> dict[str, Any]:
+    """One API item (plus the path keys it was fetched with) as a row of ``table``'s columns."""
+    row = {c.name: item.get(c.name) for c in table.columns}
+    for key, value in keys.items():
+        column = table.key_columns.get(key, key)
+        if column in row and row[column] is None:
+            row[column] = value
+    return row
+
+
+def to_storage(kind: ColumnKind, value: Any) -> Any:
+    if value is None:
+        return None
+    if kind == "json":
+        return json.dumps(value, separators=(",", ":"))
+    if kind == "boolean":
+        return int(bool(value))
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, separators=(",", ":"))
+    return value
+
+
+def parse_timestamp(value: Any) -> Any:
+    """ISO 8601 text to an aware datetime; anything unreadable flows through unchanged."""
+    if not isinstance(value, str):
+        return value
+    text = value[:-1] + "+00:00" if value.endswith("Z") else value
+    try:
+        parsed = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return value
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed
+
+
+def parse_json(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _boolean(value: Any) -> Any:
+    return value if value is None else bool(value)
+
+
+_DECODERS: dict[str, Callable[[Any], Any]] = {
+    "datetime": parse_timestamp,
+    "json": parse_json,
+    "boolean": _boolean,
+}
+
+
+def decoder(kind: str) -> Callable[[Any], Any]:
+    """How a stored value of ``kind`` becomes the Python value users get."""
+    return _DECODERS.get(kind, _identity)
+
+
+def output_row(columns: Sequence[Column], row: Mapping[str, Any]) -> tuple[Any, ...]:
+    """A row straight from the API (no SQLite in between) as the tuple users get."""
+    out = []
+    for c in columns:
+        value = row.get(c.name)
+        if c.kind == "datetime":
+            value = parse_timestamp(value)
+        out.append(value)
+    return tuple(out)

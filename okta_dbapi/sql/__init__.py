@@ -1,0 +1,1 @@
+"""The SQL front end: tokenising, parsing (sqlglot with StackQL's extensions) and parameter binding."""

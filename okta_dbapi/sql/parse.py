@@ -1,0 +1,186 @@
+"""Turn SQL text and parameters into a bound sqlglot AST.
+
+Positional ``?`` placeholders are renamed to ``:_p0``, ``:_p1``, ... by token offsets before
+parsing, so every placeholder is named and binding never depends on AST traversal order. Values
+are bound into the AST as literals; they never pass through SQL text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
+from sqlglot.tokens import Token, TokenType
+
+from okta_dbapi.exceptions import NotSupportedError, ProgrammingError
+from okta_dbapi.sql.dialect import DIALECT
+
+Params = Sequence[Any] | Mapping[str, Any] | None
+
+_POSITIONAL_PREFIX = "_p"
+_TOKEN_REPR = re.compile(r"<Token token_type: [^,]*, text: ([^,]*),[^>]*>")
+
+
+@dataclass
+class Statement:
+    """One parsed statement: ``kind`` is select/insert/delete/exec/update/other."""
+
+    kind: str
+    sql: str
+    ast: exp.Expression | None
+    explain: bool = False
+    # Set for statements parsed elsewhere (EXEC): the parameters still to bind.
+    params: Params = None
+
+
+def tokenize(sql: str) -> list[Token]:
+    try:
+        return list(DIALECT.tokenize(sql))
+    except TokenError as e:
+        raise ProgrammingError(f"Could not read the SQL: {e}") from e
+
+
+def split_explain(sql: str) -> tuple[bool, str]:
+    """Strip a leading ``EXPLAIN`` keyword; return whether it was there."""
+    tokens = tokenize(sql)
+    if tokens and tokens[0].text.upper() == "EXPLAIN":
+        return True, sql[tokens[0].end + 1 :]
+    return False, sql
+
+
+def name_positional_placeholders(sql: str) -> tuple[str, int]:
+    """Rewrite each ``?`` placeholder as ``:_pN``; return the SQL and how many there were."""
+    tokens = tokenize(sql)
+    pieces: list[str] = []
+    last = 0
+    count = 0
+    for token in tokens:
+        if token.token_type == TokenType.PLACEHOLDER and token.text == "?":
+            pieces.append(sql[last : token.start])
+            pieces.append(f":{_POSITIONAL_PREFIX}{count}")
+            last = token.end + 1
+            count += 1
+    pieces.append(sql[last:])
+    return "".join(pieces), count
+
+
+def parse_sql(sql: str) -> exp.Expression:
+    """Parse one statement, mapping sqlglot's errors to a ProgrammingError that names the position."""
+    try:
+        statements = sqlglot.parse(sql, dialect=DIALECT)
+    except ParseError as e:
+        detail = e.errors[0] if e.errors else {}
+        where = f" at line {detail.get('line')}, column {detail.get('col')}" if detail else ""
+        near = detail.get("highlight")
+        near_text = f" near {near!r}" if near else ""
+        description = _TOKEN_REPR.sub(r"'\1'", detail.get("description") or str(e))
+        raise ProgrammingError(f"Syntax error{where}{near_text}: {description}") from e
+    except TokenError as e:
+        raise ProgrammingError(f"Could not read the SQL: {e}") from e
+    statements = [s for s in statements if s is not None]
+    if not statements:
+        raise ProgrammingError("The statement is empty.")
+    if len(statements) > 1:
+        raise ProgrammingError("Only one statement per execute() is supported; run them one at a time.")
+    return statements[0]
+
+
+def to_literal(value: Any) -> exp.Expression:
+    """A Python parameter value as a SQL literal."""
+    if value is None:
+        return exp.null()
+    if isinstance(value, bool):
+        return exp.true() if value else exp.false()
+    if isinstance(value, (int, float, decimal.Decimal)):
+        return exp.Literal.number(value)
+    if isinstance(value, str):
+        return exp.Literal.string(value)
+    if isinstance(value, dt.datetime):
+        return exp.Literal.string(format_timestamp(value))
+    if isinstance(value, dt.date):
+        return exp.Literal.string(value.isoformat())
+    if isinstance(value, (dict, list, tuple)):
+        return exp.Literal.string(json.dumps(value, separators=(",", ":")))
+    raise NotSupportedError(
+        f"Parameters of type {type(value).__name__} are not supported; pass None, bool, int, float, "
+        "str, datetime, date, dict or list."
+    )
+
+
+def format_timestamp(value: dt.datetime) -> str:
+    """Okta's timestamp format (UTC, milliseconds); naive datetimes are taken as UTC."""
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.timezone.utc)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def bind(ast: exp.Expression, params: Params, positional_count: int) -> exp.Expression:
+    """Replace every placeholder in ``ast`` by its parameter value, checking counts and names."""
+    placeholders = [p for p in ast.find_all(exp.Placeholder)]
+    if positional_count and any(not _is_positional(p) for p in placeholders):
+        raise ProgrammingError("Mix of ? and :name placeholders; use one style per statement.")
+    if positional_count:
+        if params is None or isinstance(params, Mapping) or isinstance(params, (str, bytes)):
+            raise ProgrammingError(
+                f"The statement has {positional_count} ? placeholder(s); pass the values as a sequence."
+            )
+        if len(params) != positional_count:
+            raise ProgrammingError(
+                f"The statement has {positional_count} ? placeholder(s) but {len(params)} parameter(s) "
+                "were given."
+            )
+        values: Mapping[str, Any] = {f"{_POSITIONAL_PREFIX}{i}": v for i, v in enumerate(params)}
+    elif placeholders:
+        if not isinstance(params, Mapping):
+            raise ProgrammingError("The statement uses :name placeholders; pass the values as a mapping.")
+        values = params
+    else:
+        if params:
+            raise ProgrammingError("Parameters were given but the statement has no placeholders.")
+        return ast
+    for placeholder in placeholders:
+        name = placeholder.name
+        if name not in values:
+            raise ProgrammingError(f"No value was given for the parameter :{name}.")
+        placeholder.replace(to_literal(values[name]))
+    return ast
+
+
+def _is_positional(placeholder: exp.Placeholder) -> bool:
+    return placeholder.name.startswith(_POSITIONAL_PREFIX) and placeholder.name[2:].isdigit()
+
+
+def statement_kind(ast: exp.Expression) -> str:
+    if isinstance(ast, (exp.Select, exp.Union, exp.Intersect, exp.Except)) or (
+        isinstance(ast, exp.Subquery)
+    ):
+        return "select"
+    if isinstance(ast, exp.Insert):
+        return "insert"
+    if isinstance(ast, exp.Delete):
+        return "delete"
+    if isinstance(ast, exp.Update):
+        return "update"
+    return "other"
+
+
+def prepare(sql: str, params: Params = None) -> Statement:
+    """Parse ``sql`` (with an optional leading EXPLAIN) and bind ``params`` into it."""
+    if not isinstance(sql, str):
+        raise ProgrammingError(f"The operation must be a SQL string, not {type(sql).__name__}.")
+    explain, body = split_explain(sql)
+    tokens = tokenize(body)
+    if tokens and tokens[0].text.upper() in ("EXEC", "EXECUTE"):
+        return Statement(kind="exec", sql=body, ast=None, explain=explain, params=params)
+    named_sql, positional = name_positional_placeholders(body)
+    ast = parse_sql(named_sql)
+    ast = bind(ast, params, positional)
+    return Statement(kind=statement_kind(ast), sql=body, ast=ast, explain=explain)
