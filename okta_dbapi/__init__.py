@@ -50,7 +50,9 @@ threadsafety = 1
 paramstyle = "qmark"
 
 
-def connect(subdomain: str | None = None, org_url: str | None = None, token: str | None = None, **options: Any) -> Connection:
+def connect(
+    subdomain: str | None = None, org_url: str | None = None, token: str | None = None, **options: Any
+) -> Connection:
     """Connect to an Okta org.
 
     Without ``org_url`` it is ``https://{subdomain}.okta.com``; without either, ``OKTA_CLIENT_ORGURL``

@@ -117,13 +117,22 @@ FACTORS = Table(
     primary_key=("userId", "id"),
     key_columns={"factorId": "id"},
     operations=(
-        Operation("get_factor_transaction_status", "select", "GET",
-                  _FACTOR_PATH + "/transactions/{transactionId}",
-                  keys=("userId", "factorId", "transactionId")),
+        Operation(
+            "get_factor_transaction_status",
+            "select",
+            "GET",
+            _FACTOR_PATH + "/transactions/{transactionId}",
+            keys=("userId", "factorId", "transactionId"),
+        ),
         Operation("get_factor", "select", "GET", _FACTOR_PATH, keys=("userId", "factorId")),
         Operation("list_factors", "select", "GET", _FACTORS_PATH, keys=("userId",), returns_list=True),
         Operation(
-            "enroll_factor", "insert", "POST", _FACTORS_PATH, keys=("userId",), body=True,
+            "enroll_factor",
+            "insert",
+            "POST",
+            _FACTORS_PATH,
+            keys=("userId",),
+            body=True,
             params=(
                 Param("updatePhone", "query", "boolean"),
                 Param("templateId", "query"),
@@ -132,14 +141,37 @@ FACTORS = Table(
                 Param("Accept-Language", "header"),
             ),
         ),
-        Operation("unenroll_factor", "delete", "DELETE", _FACTOR_PATH, keys=("userId", "factorId"),
-                  params=(Param("removeRecoveryEnrollment", "query", "boolean"),)),
-        Operation("activate_factor", "exec", "POST", _FACTOR_PATH + "/lifecycle/activate",
-                  keys=("userId", "factorId"), body=True),
-        Operation("resend_enroll_factor", "exec", "POST", _FACTOR_PATH + "/resend",
-                  keys=("userId", "factorId"), body=True, params=(Param("templateId", "query"),)),
         Operation(
-            "verify_factor", "exec", "POST", _FACTOR_PATH + "/verify", keys=("userId", "factorId"),
+            "unenroll_factor",
+            "delete",
+            "DELETE",
+            _FACTOR_PATH,
+            keys=("userId", "factorId"),
+            params=(Param("removeRecoveryEnrollment", "query", "boolean"),),
+        ),
+        Operation(
+            "activate_factor",
+            "exec",
+            "POST",
+            _FACTOR_PATH + "/lifecycle/activate",
+            keys=("userId", "factorId"),
+            body=True,
+        ),
+        Operation(
+            "resend_enroll_factor",
+            "exec",
+            "POST",
+            _FACTOR_PATH + "/resend",
+            keys=("userId", "factorId"),
+            body=True,
+            params=(Param("templateId", "query"),),
+        ),
+        Operation(
+            "verify_factor",
+            "exec",
+            "POST",
+            _FACTOR_PATH + "/verify",
+            keys=("userId", "factorId"),
             body=True,
             params=(
                 Param("templateId", "query"),
@@ -176,9 +208,20 @@ USERS = Table(
     primary_key=("id",),
     operations=(
         Operation("get_user", "select", "GET", "/api/v1/users/{id}", keys=("id",)),
-        Operation("list_users", "select", "GET", "/api/v1/users", paginated=True, returns_list=True,
-                  params=(Param("filter", "query"), Param("search", "query"), Param("q", "query"),
-                          Param("limit", "query", "integer"))),
+        Operation(
+            "list_users",
+            "select",
+            "GET",
+            "/api/v1/users",
+            paginated=True,
+            returns_list=True,
+            params=(
+                Param("filter", "query"),
+                Param("search", "query"),
+                Param("q", "query"),
+                Param("limit", "query", "integer"),
+            ),
+        ),
     ),
 )
 
@@ -198,8 +241,9 @@ SUPPORTED_FACTORS = Table(
     ),
     primary_key=("userId", "factorType", "provider"),
     operations=(
-        Operation("list_supported_factors", "select", "GET", _FACTORS_PATH + "/catalog",
-                  keys=("userId",), returns_list=True),
+        Operation(
+            "list_supported_factors", "select", "GET", _FACTORS_PATH + "/catalog", keys=("userId",), returns_list=True
+        ),
     ),
 )
 
@@ -215,8 +259,14 @@ SUPPORTED_SECURITY_QUESTIONS = Table(
     ),
     primary_key=("userId", "question"),
     operations=(
-        Operation("list_supported_security_questions", "select", "GET", _FACTORS_PATH + "/questions",
-                  keys=("userId",), returns_list=True),
+        Operation(
+            "list_supported_security_questions",
+            "select",
+            "GET",
+            _FACTORS_PATH + "/questions",
+            keys=("userId",),
+            returns_list=True,
+        ),
     ),
 )
 

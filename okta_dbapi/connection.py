@@ -55,9 +55,10 @@ class Connection:
         self._check_open()
 
     def close(self) -> None:
-        if not self.closed:
-            self.closed = True
-            self.client.close()
+        """Close the connection; closing it a second time is an error, as PEP 249 has it."""
+        self._check_open()
+        self.closed = True
+        self.client.close()
 
     def _check_open(self) -> None:
         if self.closed:
@@ -67,7 +68,8 @@ class Connection:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close()
+        if not self.closed:
+            self.close()
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"

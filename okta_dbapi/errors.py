@@ -136,20 +136,19 @@ def not_applied_hint(method: str, path_template: str, path_params: Mapping[str, 
 def _hint(status: int, code: str | None, path_template: str, auth_mode: str) -> str:
     if status == 401:
         return _AUTH_HINTS.get(auth_mode, _AUTH_HINTS["SSWS"])
-    if status == 404 or code == "E0000007":
-        if code in (None, "E0000007"):
-            if "{transactionId}" in path_template:
-                return (
-                    "Check the userId, factorId and transactionId; a push transaction expires a few "
-                    "minutes after the challenge."
-                )
-            if "{factorId}" in path_template:
-                return (
-                    "Check that the user and the factor exist, e.g. SELECT id, factorType, status "
-                    "FROM okta.users.factors WHERE userId = '<userId>'."
-                )
-            if "{userId}" in path_template or "{id}" in path_template:
-                return ERROR_CODE_HINTS["E0000007"]
+    if code in (None, "E0000007") and (status == 404 or code == "E0000007"):
+        if "{transactionId}" in path_template:
+            return (
+                "Check the userId, factorId and transactionId; a push transaction expires a few "
+                "minutes after the challenge."
+            )
+        if "{factorId}" in path_template:
+            return (
+                "Check that the user and the factor exist, e.g. SELECT id, factorType, status "
+                "FROM okta.users.factors WHERE userId = '<userId>'."
+            )
+        if "{userId}" in path_template or "{id}" in path_template:
+            return ERROR_CODE_HINTS["E0000007"]
     if code and code in ERROR_CODE_HINTS:
         return ERROR_CODE_HINTS[code]
     if status == 403:
@@ -258,7 +257,7 @@ def error_from_response(
     """An HTTP error status (with the parsed body, if it was JSON) as a PEP 249 exception."""
     err = parse_error_body(body)
     code = err.code if err else None
-    texts = ((err.summary or "",) + err.causes) if err else ()
+    texts = (err.summary or "", *err.causes) if err else ()
     cls = error_class(status, code, texts)
     message = f"Okta answered {status}"
     if err:
@@ -326,9 +325,8 @@ def bad_body_error(
     if retries:
         message += f" (Retried {retries} time{'s' if retries > 1 else ''}.)"
     if maybe_applied:
-        message += (
-            " Okta accepted the request, so it was probably applied; it was not retried. "
-            + not_applied_hint(method, path_template, path_params)
+        message += " Okta accepted the request, so it was probably applied; it was not retried. " + not_applied_hint(
+            method, path_template, path_params
         )
     else:
         message += " Check that org_url points at the Okta org itself (not a login page or proxy)."
@@ -428,8 +426,7 @@ def error_from_exception(
     if maybe_applied:
         message = (
             f"{request} may have reached Okta ({what}); it was not retried, because repeating it "
-            f"could apply it twice.{retried} "
-            + not_applied_hint(method, path_template, path_params)
+            f"could apply it twice.{retried} " + not_applied_hint(method, path_template, path_params)
         )
     else:
         message = (

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 
-class Warning(Exception):  # noqa: A001 - the name is fixed by PEP 249
+class Warning(Exception):
     """Important warnings, such as data truncation."""
 
 

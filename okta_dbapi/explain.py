@@ -18,7 +18,9 @@ def explain_rows(plan: Plan, client: OktaClient) -> list[tuple[Any, ...]]:
     for source in plan.sources:
         out.extend(_source_rows(source, client, len(out) + 1))
     if plan.stream is None:
-        out.append((len(out) + 1, "residual", "LOCAL", "sqlite", json.dumps({"sql": rewrite(plan.ast, plan.refs)}), "0"))
+        out.append(
+            (len(out) + 1, "residual", "LOCAL", "sqlite", json.dumps({"sql": rewrite(plan.ast, plan.refs)}), "0")
+        )
     else:
         note = "" if plan.limit is None else f" (stops after {plan.limit + plan.offset} rows)"
         out.append((len(out) + 1, "stream", "LOCAL", "-", "{}", "0" + note))
@@ -34,15 +36,46 @@ def _source_rows(source: Source, client: OktaClient, step: int) -> list[tuple[An
             for i, call in enumerate(source.calls)
         ]
     if source.mode == "users":
-        return [(step, op.name, op.method, client.describe(op.method, op.path, None, source.query),
-                 json.dumps(source.query), f"1 per page of {source.query.get('limit', page)} users (depends on data)")]
+        return [
+            (
+                step,
+                op.name,
+                op.method,
+                client.describe(op.method, op.path, None, source.query),
+                json.dumps(source.query),
+                f"1 per page of {source.query.get('limit', page)} users (depends on data)",
+            )
+        ]
     if source.mode == "dependent":
-        return [(step, op.name, op.method, op.path, json.dumps({"userId": "each user loaded above"}),
-                 "1 per user loaded above (depends on data)")]
-    listing = (step, "list_users", "GET", client.describe("GET", "/api/v1/users", None, {"limit": page}),
-               json.dumps({"limit": page}), f"1 per page of {page} users (depends on data)")
-    return [listing, (step + 1, op.name, op.method, op.path, json.dumps({"userId": "each listed user"}),
-                      "1 per listed user (depends on data)")]
+        return [
+            (
+                step,
+                op.name,
+                op.method,
+                op.path,
+                json.dumps({"userId": "each user loaded above"}),
+                "1 per user loaded above (depends on data)",
+            )
+        ]
+    listing = (
+        step,
+        "list_users",
+        "GET",
+        client.describe("GET", "/api/v1/users", None, {"limit": page}),
+        json.dumps({"limit": page}),
+        f"1 per page of {page} users (depends on data)",
+    )
+    return [
+        listing,
+        (
+            step + 1,
+            op.name,
+            op.method,
+            op.path,
+            json.dumps({"userId": "each listed user"}),
+            "1 per listed user (depends on data)",
+        ),
+    ]
 
 
 def explain_result(rows: list[tuple[Any, ...]]) -> Result:

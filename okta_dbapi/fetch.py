@@ -30,7 +30,10 @@ class Fetcher:
             ids = list(user_ids or ())
             yield from self._calls(source.operation, source.table, ({"userId": u} for u in ids), total=len(ids))
         elif source.mode == "fanout":
-            listed = (user["id"] for user in self.client.paginate(_USERS_PATH, query={"limit": self.client.settings.page_size}))
+            listed = (
+                user["id"]
+                for user in self.client.paginate(_USERS_PATH, query={"limit": self.client.settings.page_size})
+            )
             yield from self._calls(source.operation, source.table, ({"userId": u} for u in listed), total=None)
         else:  # pragma: no cover - the planner makes no other mode
             raise AssertionError(source.mode)
@@ -39,7 +42,9 @@ class Fetcher:
         for item in self.client.paginate(_USERS_PATH, query=query):
             yield rows.api_row(USERS, item, {})
 
-    def _calls(self, op: Operation, table: Any, calls: Iterable[dict[str, Any]], total: int | None) -> Iterator[dict[str, Any]]:
+    def _calls(
+        self, op: Operation, table: Any, calls: Iterable[dict[str, Any]], total: int | None
+    ) -> Iterator[dict[str, Any]]:
         def one(params: dict[str, Any]) -> tuple[dict[str, Any], Any]:
             return params, self.client.call(op.method, op.path, params).body
 

@@ -11,6 +11,7 @@ locally by the residual query, unless the plan is an exact single-table scan tha
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from sqlglot import exp
 
 from okta_dbapi.catalog import TABLES, USERS, Operation, Table, resolve_table
 from okta_dbapi.exceptions import ProgrammingError
+from okta_dbapi.rows import parse_timestamp
+from okta_dbapi.sql.parse import format_timestamp
 
 # Columns of a table that are really request parameters, not data: they are checked or turned
 # into pushdowns, then removed from the residual query.
@@ -180,6 +183,8 @@ class _Analyzer:
 
     def apply(self, ref: Ref, term: exp.Expression) -> bool:
         """Record what ``term`` pushes down for ``ref``; True when the API answers it exactly."""
+        if isinstance(term, exp.Boolean) and term.this is True:
+            return True  # what a checked subdomain predicate became
         if isinstance(term, exp.EQ):
             for col, other in ((term.this, term.expression), (term.expression, term.this)):
                 if isinstance(col, exp.Column) and self.resolve(col, ref.scope) is ref:
@@ -270,9 +275,14 @@ class _Analyzer:
         return False
 
     def push_user_range(self, ref: Ref, term: exp.Expression) -> bool:
-        ops = {exp.GT: "gt", exp.GTE: "ge", exp.LT: "lt", exp.LTE: "le"}
-        flipped = {"gt": "lt", "ge": "le", "lt": "gt", "le": "ge"}
-        op = ops[type(term)]
+        """``lastUpdated > x`` and friends, sent to Okta widened to an inclusive bound.
+
+        Okta compares instants while the residual query compares ISO text, so the API is asked for
+        the inclusive range (a superset) and the exact comparison is left to the residual query.
+        """
+        inclusive = {exp.GT: "ge", exp.GTE: "ge", exp.LT: "le", exp.LTE: "le"}
+        flipped = {"ge": "le", "le": "ge"}
+        op = inclusive[type(term)]
         col, other = term.this, term.expression
         if not isinstance(col, exp.Column):
             col, other, op = term.expression, term.this, flipped[op]
@@ -281,10 +291,23 @@ class _Analyzer:
         if self.resolve(col, ref.scope) is not ref:
             return False
         ok, value = _literal_value(other)
-        if not ok or not isinstance(value, str):
-            return False
-        ref.user_filters.append(f'lastUpdated {op} "{_okta_string(value)}"')
-        return True
+        instant = okta_timestamp(value) if ok else None
+        if instant is not None:
+            ref.user_filters.append(f'lastUpdated {op} "{instant}"')
+        return False
+
+
+def okta_timestamp(value: Any) -> str | None:
+    """An ISO 8601 date or timestamp in the form Okta's filter expects, or None."""
+    if not isinstance(value, str):
+        return None
+    parsed = parse_timestamp(value)
+    if not isinstance(parsed, dt.datetime):
+        try:
+            parsed = dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), dt.timezone.utc)
+        except ValueError:
+            return None
+    return format_timestamp(parsed)
 
 
 def _okta_string(value: Any) -> str:
@@ -395,6 +418,11 @@ def merge_sources(sources: list[Source]) -> list[Source]:
             if identity not in seen:
                 seen.add(identity)
                 merged.append(s)
+    if any(s.mode == "users" and set(s.query) == {"limit"} for s in merged):
+        # Every user is loaded anyway: fan out over those rather than listing them twice.
+        for s in merged:
+            if s.mode == "fanout":
+                s.mode = "dependent"
     # Users first: dependent sources read the ids they loaded.
     merged.sort(key=lambda s: (s.mode == "dependent", s.table is not USERS))
     return merged

@@ -60,7 +60,12 @@ def _stream(plan: Plan, fetcher: Fetcher) -> Result:
     description = [describe(name, col.kind) for (name, _), col in zip(pairs, columns) if col is not None]
     decoded = (rows.output_row([c for c in columns if c is not None], row) for row in fetcher.rows(plan.sources[0]))
     stop = None if plan.limit is None else plan.offset + plan.limit
-    return Result(description=description, rows=itertools.islice(decoded, plan.offset, stop))
+    limited = itertools.islice(decoded, plan.offset, stop)
+    # Take the first row now, so that a failing first call (a 404 for the user asked for, a bad
+    # token) is raised by execute() rather than by the first fetch.
+    first = next(limited, None)
+    head = [first] if first is not None else []
+    return Result(description=description, rows=itertools.chain(head, limited))
 
 
 def _materialise(plan: Plan, fetcher: Fetcher) -> Result:

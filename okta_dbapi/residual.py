@@ -105,7 +105,7 @@ def rewrite(ast: exp.Expression, refs: list[Ref]) -> str:
         node.replace(local)
     for column in tree.find_all(exp.Column):
         if column.args.get("db") or column.args.get("catalog"):
-            name = ".".join(p for p in (column.args.get("catalog"), column.args.get("db"), column.args.get("table")) if p is not None and p.name)  # type: ignore[union-attr]
+            name = ".".join(p for p in (column.text("catalog"), column.text("db"), column.text("table")) if p)
             if name.lower() in qualified:
                 column.set("catalog", None)
                 column.set("db", None)

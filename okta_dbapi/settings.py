@@ -79,6 +79,7 @@ _CONFIG_HELP = (
     "or set the environment variables OKTA_CLIENT_ORGURL and OKTA_CLIENT_TOKEN, "
     "or write them as okta.client.orgUrl / okta.client.token in ./okta.yaml or ~/.okta/okta.yaml"
 )
+_DEFAULT_PORTS = {"https": 443, "http": 80}
 _LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 
 
@@ -103,9 +104,7 @@ class Settings:
     def __post_init__(self) -> None:
         object.__setattr__(self, "org_url", normalize_org_url(self.org_url))
         if self.authorization_mode not in AUTHORIZATION_MODES:
-            object.__setattr__(
-                self, "authorization_mode", _coerce_mode("authorization_mode", self.authorization_mode)
-            )
+            object.__setattr__(self, "authorization_mode", _coerce_mode("authorization_mode", self.authorization_mode))
         register_secret(self.token)
         key = (self.private_key or "").strip()
         if key.startswith(("-----BEGIN", "{")):  # inline PEM or JWK (a path is not a secret)
@@ -228,9 +227,7 @@ def normalize_org_url(url: str) -> str:
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
     if scheme not in ("https", "http") or not host:
-        raise ProgrammingError(
-            f"invalid org_url {raw!r}: expected https://<your-org>.okta.com (scheme and host)"
-        )
+        raise ProgrammingError(f"invalid org_url {raw!r}: expected https://<your-org>.okta.com (scheme and host)")
     if parts.username is not None or parts.password is not None or "@" in parts.netloc:
         raise ProgrammingError("invalid org_url: it must not contain user info (user:password@)")
     if parts.path not in ("", "/") or parts.query or parts.fragment or raw.endswith(("?", "#")):
@@ -244,7 +241,7 @@ def normalize_org_url(url: str) -> str:
             "use https:// (http:// is only allowed for loopback hosts such as the local emulator)"
         )
     netloc = f"[{host}]" if ":" in host else host
-    if port is not None and not (scheme == "https" and port == 443 or scheme == "http" and port == 80):
+    if port is not None and port != _DEFAULT_PORTS[scheme]:
         netloc = f"{netloc}:{port}"
     return f"{scheme}://{netloc}"
 
@@ -326,9 +323,7 @@ def _coerce_mode(name: str, value: Any) -> str:
     for mode in AUTHORIZATION_MODES:
         if text.lower() == mode.lower():
             return mode
-    raise ProgrammingError(
-        f"option {name}={value!r}: expected one of {', '.join(AUTHORIZATION_MODES)}"
-    )
+    raise ProgrammingError(f"option {name}={value!r}: expected one of {', '.join(AUTHORIZATION_MODES)}")
 
 
 def _coerce_scopes(name: str, value: Any) -> tuple[str, ...]:

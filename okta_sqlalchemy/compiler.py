@@ -6,7 +6,7 @@ inheriting anything SQLite-specific that talks to a database (PRAGMAs, ``sqlite_
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy
 from sqlalchemy.dialects.sqlite.base import (
@@ -26,9 +26,15 @@ class OktaCompiler(SQLiteCompiler):
     if _SQLALCHEMY_14:  # 2.x compiles RETURNING generically; 1.4's SQLite compiler refuses it.
 
         def returning_clause(self, stmt: Any, returning_cols: Any, **kw: Any) -> str:
+            compiler = cast(Any, self)  # 1.4 signatures, not the 2.x ones mypy sees
             columns = [
-                self._label_returning_column(stmt, c, fallback_label_name=c._non_anon_label)
-                for c in expression._select_iterables(returning_cols)  # type: ignore[attr-defined]
+                compiler._label_returning_column(
+                    stmt,
+                    c,
+                    column_clause_args={"include_table": False},  # as 2.x renders it
+                    fallback_label_name=c._non_anon_label,
+                )
+                for c in cast(Any, expression)._select_iterables(returning_cols)
             ]
             return "RETURNING " + ", ".join(columns)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import types
 from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy
 from sqlalchemy import types as sqltypes
@@ -29,6 +29,14 @@ from okta_sqlalchemy.compiler import (
 )
 from okta_sqlalchemy.types import JSONIndexType, JSONPathType, OktaJSON
 from okta_sqlalchemy.url import connect_kwargs
+
+if TYPE_CHECKING:  # SQLAlchemy 2.x typing names; never imported at run time (1.4 lacks them)
+    from sqlalchemy.engine.interfaces import (
+        IsolationLevel,
+        ReflectedColumn,
+        ReflectedPrimaryKeyConstraint,
+        ReflectedTableComment,
+    )
 
 SQLALCHEMY_2 = int(sqlalchemy.__version__.split(".")[0]) >= 2
 
@@ -149,13 +157,13 @@ class OktaDialect(default.DefaultDialect):
     def do_rollback(self, dbapi_connection: Any) -> None:
         """Nothing to roll back: each write is an API call that has already taken effect."""
 
-    def get_isolation_level_values(self, dbapi_connection: Any) -> list[str]:
+    def get_isolation_level_values(self, dbapi_connection: Any) -> list[IsolationLevel]:
         return ["AUTOCOMMIT"]
 
-    def get_isolation_level(self, dbapi_connection: Any) -> str:
+    def get_isolation_level(self, dbapi_connection: Any) -> IsolationLevel:
         return "AUTOCOMMIT"
 
-    def set_isolation_level(self, dbapi_connection: Any, level: str) -> None:
+    def set_isolation_level(self, dbapi_connection: Any, level: IsolationLevel) -> None:
         if level != "AUTOCOMMIT":
             from sqlalchemy.exc import ArgumentError
 
@@ -216,13 +224,13 @@ class OktaDialect(default.DefaultDialect):
 
     def get_columns(
         self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
-    ) -> list[dict[str, Any]]:
-        return catalog_reflection.columns(table_name, schema)
+    ) -> list[ReflectedColumn]:
+        return cast("list[ReflectedColumn]", catalog_reflection.columns(table_name, schema))
 
     def get_pk_constraint(
         self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
-    ) -> dict[str, Any]:
-        return catalog_reflection.pk_constraint(table_name, schema)
+    ) -> ReflectedPrimaryKeyConstraint:
+        return cast("ReflectedPrimaryKeyConstraint", catalog_reflection.pk_constraint(table_name, schema))
 
     def get_foreign_keys(
         self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
@@ -246,8 +254,8 @@ class OktaDialect(default.DefaultDialect):
 
     def get_table_comment(
         self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
-    ) -> dict[str, Any]:
-        return catalog_reflection.table_comment(table_name, schema)
+    ) -> ReflectedTableComment:
+        return cast("ReflectedTableComment", catalog_reflection.table_comment(table_name, schema))
 
     def get_table_options(
         self, connection: Any, table_name: str, schema: str | None = None, **kw: Any

@@ -39,8 +39,19 @@ KINDS: tuple[FactorKind, ...] = (
 
 FACTOR_TYPES: frozenset[str] = frozenset(
     {
-        "call", "email", "push", "question", "signed_nonce", "sms", "token", "token:hardware",
-        "token:hotp", "token:software:totp", "u2f", "web", "webauthn",
+        "call",
+        "email",
+        "push",
+        "question",
+        "signed_nonce",
+        "sms",
+        "token",
+        "token:hardware",
+        "token:hotp",
+        "token:software:totp",
+        "u2f",
+        "web",
+        "webauthn",
     }
 )
 

@@ -31,9 +31,7 @@ def not_found(resource_id: str, kind: str) -> OktaError:
 
 
 def forbidden(*causes: str) -> OktaError:
-    return OktaError(
-        403, "E0000006", "You do not have permission to perform the requested action", list(causes)
-    )
+    return OktaError(403, "E0000006", "You do not have permission to perform the requested action", list(causes))
 
 
 def invalid_passcode() -> OktaError:

@@ -43,7 +43,7 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
             break
         m = _TOKEN.match(text, pos)
         if not m:
-            raise invalid_search(f"Unexpected character at position {pos}: {text[pos:pos + 10]!r}")
+            raise invalid_search(f"Unexpected character at position {pos}: {text[pos : pos + 10]!r}")
         pos = m.end()
         lp, rp, string, word, number = m.groups()
         if lp:

@@ -218,14 +218,22 @@ class Org:
             now = self.clock.now()
             fid = factor.get("id") or self.new_id(k.prefix)
             profile = dict(factor.get("profile") or {})
-            secret = factor.get("secret") or (
-                profile.pop("answer", None) if ft == "question" else None
-            ) or passcode_for(self.seed, fid)
+            secret = (
+                factor.get("secret")
+                or (profile.pop("answer", None) if ft == "question" else None)
+                or passcode_for(self.seed, fid)
+            )
             if ft == "question" and "question" in profile:
                 profile.setdefault("questionText", catalog.SECURITY_QUESTIONS.get(profile["question"], ""))
             f = Factor(
-                id=fid, factor_type=ft, provider=k.provider, status=factor.get("status", "ACTIVE"),
-                created=now, last_updated=now, profile=profile, secret=secret,
+                id=fid,
+                factor_type=ft,
+                provider=k.provider,
+                status=factor.get("status", "ACTIVE"),
+                created=now,
+                last_updated=now,
+                profile=profile,
+                secret=secret,
                 shared_secret=base32_secret(self.seed, fid),
             )
             self.factor_list_for_write(i).append(f)

@@ -27,28 +27,144 @@ USER_STATUSES: tuple[tuple[str, int], ...] = (
 )
 _STATUS_TABLE: list[str] = [s for s, w in USER_STATUSES for _ in range(w)]
 
-FIRST_NAMES = (
-    "alice bob carol dave erin frank grace heidi ivan judy mallory niaj olivia peggy rupert sybil "
-    "trent victor walter yvonne zoe aaron bella carlos diana ethan fatima george hana isaac jasmine "
-    "kenji laura mohammed nora oscar priya quentin rosa samuel tara umar vera william xena yusuf"
-).split()
-LAST_NAMES = (
-    "smith johnson williams brown jones garcia miller davis rodriguez martinez hernandez lopez "
-    "gonzalez wilson anderson thomas taylor moore jackson martin lee perez thompson white harris "
-    "sanchez clark ramirez lewis robinson walker young allen king wright scott torres nguyen hill "
-    "flores green adams nelson baker hall rivera campbell mitchell carter roberts"
-).split()
+FIRST_NAMES = [
+    "alice",
+    "bob",
+    "carol",
+    "dave",
+    "erin",
+    "frank",
+    "grace",
+    "heidi",
+    "ivan",
+    "judy",
+    "mallory",
+    "niaj",
+    "olivia",
+    "peggy",
+    "rupert",
+    "sybil",
+    "trent",
+    "victor",
+    "walter",
+    "yvonne",
+    "zoe",
+    "aaron",
+    "bella",
+    "carlos",
+    "diana",
+    "ethan",
+    "fatima",
+    "george",
+    "hana",
+    "isaac",
+    "jasmine",
+    "kenji",
+    "laura",
+    "mohammed",
+    "nora",
+    "oscar",
+    "priya",
+    "quentin",
+    "rosa",
+    "samuel",
+    "tara",
+    "umar",
+    "vera",
+    "william",
+    "xena",
+    "yusuf",
+]
+LAST_NAMES = [
+    "smith",
+    "johnson",
+    "williams",
+    "brown",
+    "jones",
+    "garcia",
+    "miller",
+    "davis",
+    "rodriguez",
+    "martinez",
+    "hernandez",
+    "lopez",
+    "gonzalez",
+    "wilson",
+    "anderson",
+    "thomas",
+    "taylor",
+    "moore",
+    "jackson",
+    "martin",
+    "lee",
+    "perez",
+    "thompson",
+    "white",
+    "harris",
+    "sanchez",
+    "clark",
+    "ramirez",
+    "lewis",
+    "robinson",
+    "walker",
+    "young",
+    "allen",
+    "king",
+    "wright",
+    "scott",
+    "torres",
+    "nguyen",
+    "hill",
+    "flores",
+    "green",
+    "adams",
+    "nelson",
+    "baker",
+    "hall",
+    "rivera",
+    "campbell",
+    "mitchell",
+    "carter",
+    "roberts",
+]
 DEPARTMENTS = (
-    "Engineering", "Engineering", "Engineering", "Sales", "Sales", "Marketing", "Finance",
-    "Human Resources", "Support", "Legal", "Operations", "Product", "IT",
+    "Engineering",
+    "Engineering",
+    "Engineering",
+    "Sales",
+    "Sales",
+    "Marketing",
+    "Finance",
+    "Human Resources",
+    "Support",
+    "Legal",
+    "Operations",
+    "Product",
+    "IT",
 )
 TITLES = (
-    "Engineer", "Senior Engineer", "Staff Engineer", "Manager", "Director", "Analyst",
-    "Account Executive", "Specialist", "Coordinator", "Vice President", "Intern", "Consultant",
+    "Engineer",
+    "Senior Engineer",
+    "Staff Engineer",
+    "Manager",
+    "Director",
+    "Analyst",
+    "Account Executive",
+    "Specialist",
+    "Coordinator",
+    "Vice President",
+    "Intern",
+    "Consultant",
 )
 CITIES = (
-    ("San Francisco", "CA"), ("New York", "NY"), ("Chicago", "IL"), ("Austin", "TX"),
-    ("Seattle", "WA"), ("Boston", "MA"), ("Denver", "CO"), ("Atlanta", "GA"),
+    ("San Francisco", "CA"),
+    ("New York", "NY"),
+    ("Chicago", "IL"),
+    ("Austin", "TX"),
+    ("Seattle", "WA"),
+    ("Boston", "MA"),
+    ("Denver", "CO"),
+    ("Atlanta", "GA"),
 )
 
 BASE_CREATED = 1546300800.0  # 2019-01-01T00:00:00Z
@@ -185,11 +301,11 @@ class Seeder:
             total = sum(w for _, _, w in pool)
             r = int.from_bytes(d[pos : pos + 2], "big") % total
             pos += 2
-            for j, (ft, prov, w) in enumerate(pool):
-                if r < w:
-                    break
-                r -= w
-            pool.pop(j)
+            j = 0
+            while r >= pool[j][2]:
+                r -= pool[j][2]
+                j += 1
+            ft, prov, _ = pool.pop(j)
             if ft == "push":
                 if count - len(chosen) < 2 and ("token:software:totp", "OKTA") not in chosen:
                     continue

@@ -128,14 +128,13 @@ def bind(ast: exp.Expression, params: Params, positional_count: int) -> exp.Expr
     if positional_count and any(not _is_positional(p) for p in placeholders):
         raise ProgrammingError("Mix of ? and :name placeholders; use one style per statement.")
     if positional_count:
-        if params is None or isinstance(params, Mapping) or isinstance(params, (str, bytes)):
+        if params is None or isinstance(params, (Mapping, str, bytes)):
             raise ProgrammingError(
                 f"The statement has {positional_count} ? placeholder(s); pass the values as a sequence."
             )
         if len(params) != positional_count:
             raise ProgrammingError(
-                f"The statement has {positional_count} ? placeholder(s) but {len(params)} parameter(s) "
-                "were given."
+                f"The statement has {positional_count} ? placeholder(s) but {len(params)} parameter(s) were given."
             )
         values: Mapping[str, Any] = {f"{_POSITIONAL_PREFIX}{i}": v for i, v in enumerate(params)}
     elif placeholders:
@@ -159,9 +158,7 @@ def _is_positional(placeholder: exp.Placeholder) -> bool:
 
 
 def statement_kind(ast: exp.Expression) -> str:
-    if isinstance(ast, (exp.Select, exp.Union, exp.Intersect, exp.Except)) or (
-        isinstance(ast, exp.Subquery)
-    ):
+    if isinstance(ast, (exp.Select, exp.Union, exp.Intersect, exp.Except, exp.Subquery)):
         return "select"
     if isinstance(ast, exp.Insert):
         return "insert"

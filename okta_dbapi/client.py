@@ -1,0 +1,585 @@
+"""The one HTTP client: session, auth, paths, pagination, pacing, retries and error mapping.
+
+Everything the driver sends to Okta goes through :meth:`OktaClient.call` (or
+:meth:`OktaClient.paginate`, which follows ``Link: <...>; rel="next"``). Guarantees:
+
+* Path parameters are percent-encoded as single segments (``/`` and ``?`` included); empty,
+  ``.`` and ``..`` values are refused, so a value can never leave its path position.
+* Redirects are never followed; a ``Link`` next URL must stay on the org's origin. The token
+  is therefore only ever sent to ``settings.org_url``.
+* Rate-limit pacing (:mod:`okta_dbapi.pacing`) per ``(method, path_template)``; a 429 waits for
+  ``X-Rate-Limit-Reset`` and is retried (Okta did not process it), up to ``max_retries``.
+* GET/HEAD are retried on 500/502/503/504, connection failures, truncated bodies and read
+  timeouts with exponential backoff and jitter. POST/DELETE are only retried when nothing was
+  sent (connection refused/connect timeout) or on 429: otherwise the error says the request may
+  have been applied and has ``maybe_applied = True``.
+* Every failure is a PEP 249 exception built by :mod:`okta_dbapi.errors`; nothing else escapes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, TypeVar
+from urllib.parse import quote, urlencode, urljoin, urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from okta_dbapi import errors
+from okta_dbapi.auth import Auth, make_auth
+from okta_dbapi.exceptions import Error, InterfaceError, OperationalError, ProgrammingError
+from okta_dbapi.pacing import Pacer, parse_rate_headers
+from okta_dbapi.redact import install_log_filter
+from okta_dbapi.settings import Settings, is_loopback_host
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+log = logging.getLogger("okta_dbapi")
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+RETRY_STATUSES = frozenset({500, 502, 503, 504})
+_FORBIDDEN_HEADERS = frozenset({"authorization", "host", "cookie"})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@dataclass
+class ApiResponse:
+    """One successful answer. ``headers`` is case-insensitive; ``body`` is None when empty."""
+
+    status: int
+    body: Any
+    headers: Mapping[str, str]
+    next_url: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# paths and queries
+
+
+@lru_cache(maxsize=512)
+def _compile(template: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Split ``/a/{x}/b`` into literals ``('/a/', '/b')`` and names ``('x',)``."""
+    if not template.startswith("/"):
+        raise ProgrammingError(f"path template {template!r} must start with '/'")
+    literals: list[str] = []
+    names: list[str] = []
+    rest = template
+    while True:
+        start = rest.find("{")
+        if start < 0:
+            if "}" in rest:
+                raise ProgrammingError(f"unbalanced braces in path template {template!r}")
+            literals.append(rest)
+            break
+        end = rest.find("}", start)
+        name = rest[start + 1 : end] if end > 0 else ""
+        if end < 0 or not name.isidentifier() or "}" in rest[:start]:
+            raise ProgrammingError(f"invalid path template {template!r}")
+        literals.append(rest[:start])
+        names.append(name)
+        rest = rest[end + 1 :]
+    return tuple(literals), tuple(names)
+
+
+def expand_path(template: str, params: Mapping[str, Any] | None) -> str:
+    """Fill ``{name}`` placeholders, each value percent-encoded as one path segment."""
+    literals, names = _compile(template)
+    if not names:
+        return template
+    parts = [literals[0]]
+    for name, literal in zip(names, literals[1:], strict=True):
+        if params is None or params.get(name) is None:
+            raise ProgrammingError(f"no value for {name} (needed by {template})")
+        text = str(params[name])
+        if text in ("", ".", ".."):
+            raise ProgrammingError(f"invalid {name} {text!r}: an identifier cannot be empty, '.' or '..'")
+        parts.append(quote(text, safe=""))
+        parts.append(literal)
+    return "".join(parts)
+
+
+def _query_value(value: Any) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return str(value)
+
+
+def encode_query(query: Mapping[str, Any] | None) -> str:
+    """``key=value&...``: bools as true/false, None dropped, lists repeated."""
+    if not query:
+        return ""
+    pairs: list[tuple[str, str]] = []
+    for key, value in query.items():
+        if value is None:
+            continue
+        if isinstance(value, list | tuple | set | frozenset):
+            pairs.extend((key, _query_value(v)) for v in value if v is not None)
+        else:
+            pairs.append((key, _query_value(value)))
+    return urlencode(pairs, quote_via=quote)
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    return scheme, (parts.hostname or "").lower(), port or _DEFAULT_PORTS.get(scheme)
+
+
+# ---------------------------------------------------------------------------------------------
+# the client
+
+
+class OktaClient:
+    """One org, one session. Thread-safe: ``call`` may run concurrently (see ``map_concurrent``)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        session: requests.Session | None = None,
+        *,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], None] | None = None,
+        pacer: Pacer | None = None,
+    ) -> None:
+        install_log_filter()
+        self.settings = settings
+        self._own_session = session is None
+        if session is None:
+            session = requests.Session()
+            adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(10, settings.concurrency + 2))
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+        self.session = session
+        self._clock = clock or time.time
+        self._sleep = sleep or time.sleep
+        self.pacer = pacer or Pacer(clock=self._clock, sleep=self._sleep)
+        self.auth: Auth = make_auth(settings, session, clock=self._clock)
+        self._base = settings.org_url
+        self._org_origin = _origin(settings.org_url)
+        self._timeout = (settings.timeout, settings.timeout)
+        self._base_headers = {"Accept": "application/json", "User-Agent": settings.user_agent}
+        self._count_lock = threading.Lock()
+        self._request_count = 0
+        self._closed = False
+        #: exponential backoff for retried GETs: base * 2**(n-1), capped, with jitter
+        self.backoff_base = 0.5
+        self.backoff_cap = 8.0
+
+    def __repr__(self) -> str:
+        return f"OktaClient(org_url={self.settings.org_url!r}, requests={self._request_count})"
+
+    def __enter__(self) -> OktaClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def request_count(self) -> int:
+        """HTTP requests sent to the API so far, retries included (token requests excluded)."""
+        return self._request_count
+
+    # -- public API --------------------------------------------------------------------------
+
+    def describe(
+        self,
+        method: str,
+        path_template: str,
+        path_params: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+    ) -> str:
+        """``"GET /api/v1/users/00u1/factors?x=y"``: what a request is, without host or token."""
+        qs = encode_query(query)
+        return f"{method.upper()} {expand_path(path_template, path_params)}{'?' + qs if qs else ''}"
+
+    def call(
+        self,
+        method: str,
+        path_template: str,
+        path_params: Mapping[str, Any] | None = None,
+        *,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        send_body: bool = False,
+    ) -> ApiResponse:
+        """Send one API request (with pacing and retries) and return the parsed answer.
+
+        ``json_body`` is sent as JSON when not None; with ``send_body=True`` and no
+        ``json_body`` an empty object ``{}`` is sent.
+        """
+        method = method.upper()
+        target = expand_path(path_template, path_params)
+        qs = encode_query(query)
+        if qs:
+            target = f"{target}?{qs}"
+        data: bytes | None = None
+        if json_body is not None or send_body:
+            try:
+                data = json.dumps({} if json_body is None else json_body, separators=(",", ":")).encode()
+            except (TypeError, ValueError) as e:
+                raise errors.error_class(400, "E0000001")(
+                    f"cannot send {method} {target}: the body is not JSON-serialisable ({e})",
+                    request=f"{method} {target}",
+                ) from None
+        return self._request(method, self._base + target, target, path_template, path_params, headers, data)
+
+    def paginate(
+        self,
+        path_template: str,
+        path_params: Mapping[str, Any] | None = None,
+        *,
+        query: Mapping[str, Any] | None = None,
+    ) -> Iterator[Any]:
+        """Yield the items of each page's JSON array, following ``Link: <...>; rel="next"``."""
+        qs = encode_query(query)
+        url = self._base + expand_path(path_template, path_params) + (f"?{qs}" if qs else "")
+        response = self.call("GET", path_template, path_params, query=query)
+        while True:
+            body = response.body
+            if body is not None and not isinstance(body, list):
+                raise self._tag(
+                    OperationalError(
+                        f"expected a JSON array from GET {self._target(url)}, got {type(body).__name__}",
+                        status=response.status,
+                        request=f"GET {self._target(url)}",
+                    )
+                )
+            if body:
+                yield from body
+            next_url = response.next_url
+            if not next_url:
+                return
+            self._check_next_url(next_url, url)
+            url = next_url
+            response = self._request("GET", url, self._target(url), path_template, path_params, None, None)
+
+    def map_concurrent(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        """``map(fn, items)`` on up to ``settings.concurrency`` threads, results in input order.
+
+        ``items`` is consumed lazily (it may be an endless generator); at most a few times
+        ``concurrency`` items are taken ahead of the consumer. On the first exception the
+        pending calls are cancelled, the running ones finish, and the exception is raised.
+        """
+        workers = max(1, self.settings.concurrency)
+        if workers == 1:
+            for item in items:
+                yield fn(item)
+            return
+        ahead = workers * 4
+        iterator = iter(items)
+        executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="okta-dbapi")
+        window: deque[Future[R]] = deque()
+        exhausted = False
+        try:
+            while True:
+                while not exhausted and len(window) < ahead:
+                    try:
+                        item = next(iterator)
+                    except StopIteration:
+                        exhausted = True
+                        break
+                    window.append(executor.submit(fn, item))
+                if not window:
+                    return
+                head = window[0]
+                while not head.done():
+                    done, _ = wait(window, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        if not future.cancelled() and future.exception() is not None:
+                            future.result()  # raises it
+                window.popleft()
+                yield head.result()
+        finally:
+            for future in window:
+                future.cancel()
+            executor.shutdown(wait=True, cancel_futures=True)
+
+    def close(self) -> None:
+        """Close the session (if the client created it). Further calls raise InterfaceError."""
+        self._closed = True
+        if self._own_session:
+            self.session.close()
+
+    # -- internals ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _target(url: str) -> str:
+        parts = urlsplit(url)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+
+    @staticmethod
+    def _tag(exc: Error, maybe_applied: bool = False) -> Error:
+        exc.maybe_applied = maybe_applied  # type: ignore[attr-defined]
+        return exc
+
+    def _check_next_url(self, next_url: str, current: str) -> None:
+        origin = _origin(next_url)
+        same = origin == self._org_origin or (
+            origin[0] == self._org_origin[0]
+            and origin[2] == self._org_origin[2]
+            and is_loopback_host(origin[1])
+            and is_loopback_host(self._org_origin[1])
+        )
+        if not same:
+            parts = urlsplit(next_url)
+            raise self._tag(
+                OperationalError(
+                    f"Okta's next-page link points to {parts.scheme}://{parts.netloc}, not to the org "
+                    f"{self.settings.org_url}; refusing to send the token there.",
+                    request=f"GET {self._target(current)}",
+                )
+            )
+        if next_url == current:
+            raise self._tag(
+                OperationalError(
+                    f"Okta's next-page link repeats the current page (GET {self._target(current)}); "
+                    "stopping to avoid an endless loop.",
+                    request=f"GET {self._target(current)}",
+                )
+            )
+
+    def _headers(self, extra: Mapping[str, str] | None, has_body: bool) -> dict[str, str]:
+        headers = dict(self._base_headers)
+        if extra:
+            for name, value in extra.items():
+                if name.lower() in _FORBIDDEN_HEADERS:
+                    raise ProgrammingError(f"the header {name} cannot be set per request")
+                if value is not None:
+                    headers[name] = str(value)
+        if has_body:
+            headers["Content-Type"] = "application/json"
+        headers["Authorization"] = self.auth.header()
+        return headers
+
+    def _backoff(self, attempt: int, base: float | None = None) -> float:
+        delay = min(self.backoff_cap, (self.backoff_base if base is None else base) * 2 ** (attempt - 1))
+        return delay / 2 + random.uniform(0, delay / 2)
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        target: str,
+        path_template: str,
+        path_params: Mapping[str, Any] | None,
+        extra_headers: Mapping[str, str] | None,
+        data: bytes | None,
+    ) -> ApiResponse:
+        if self._closed:
+            raise InterfaceError("the Okta client is closed")
+        try:
+            return self._request_loop(method, url, target, path_template, path_params, extra_headers, data)
+        except Error:
+            raise
+        except Exception as e:  # a bug: still a PEP 249 exception, never a library traceback
+            raise errors.error_from_exception(
+                e,
+                request=f"{method} {target}",
+                method=method,
+                org_url=self.settings.org_url,
+                timeout=self.settings.timeout,
+                path_template=path_template,
+                path_params=path_params,
+                maybe_applied=method not in IDEMPOTENT_METHODS,
+            ) from e
+
+    def _request_loop(
+        self,
+        method: str,
+        url: str,
+        target: str,
+        path_template: str,
+        path_params: Mapping[str, Any] | None,
+        extra_headers: Mapping[str, str] | None,
+        data: bytes | None,
+    ) -> ApiResponse:
+        settings = self.settings
+        idempotent = method in IDEMPOTENT_METHODS
+        key = (method, path_template)
+        pacer = self.pacer
+        session = self.session
+        retries = 0  # transient failures of idempotent requests, and connects never made
+        rate_waits = 0  # 429s
+        refreshed = False  # one new OAuth token after a 401
+        debug = log.isEnabledFor(logging.DEBUG)
+
+        while True:
+            headers = self._headers(extra_headers, data is not None)
+            pacer.acquire(key)
+            with self._count_lock:
+                self._request_count += 1
+            started = time.perf_counter()
+            try:
+                resp = session.request(
+                    method,
+                    url,
+                    data=data,
+                    headers=headers,
+                    timeout=self._timeout,
+                    allow_redirects=False,
+                )
+            except requests.RequestException as e:
+                pacer.release(key, None)
+                not_sent = errors.nothing_sent(e)
+                retry = (not_sent or (idempotent and errors.transient(e))) and retries < settings.max_retries
+                if debug:
+                    log.debug(
+                        "%s %s -> %s after %.1f ms%s",
+                        method,
+                        target,
+                        e.__class__.__name__,
+                        (time.perf_counter() - started) * 1000,
+                        " (retrying)" if retry else "",
+                    )
+                if retry:
+                    retries += 1
+                    self._sleep(self._backoff(retries))
+                    continue
+                raise errors.error_from_exception(
+                    e,
+                    request=f"{method} {target}",
+                    method=method,
+                    org_url=settings.org_url,
+                    timeout=settings.timeout,
+                    path_template=path_template,
+                    path_params=path_params,
+                    maybe_applied=not idempotent and not not_sent,
+                    retries=retries,
+                ) from e
+
+            resp_headers = resp.headers
+            pacer.release(key, resp_headers)
+            status = resp.status_code
+            if debug:
+                log.debug(
+                    "%s %s -> %d in %.1f ms (rate limit remaining %s)",
+                    method,
+                    target,
+                    status,
+                    (time.perf_counter() - started) * 1000,
+                    resp_headers.get("X-Rate-Limit-Remaining", "n/a"),
+                )
+
+            if status < 300:
+                content = resp.content
+                body: Any = None
+                if content and status != 204:
+                    ctype = resp_headers.get("Content-Type", "")
+                    if ctype and "json" not in ctype.lower():
+                        raise errors.bad_body_error(
+                            f"the body is {ctype.split(';')[0]}, not JSON",
+                            status=status,
+                            request=f"{method} {target}",
+                            method=method,
+                            path_template=path_template,
+                            path_params=path_params,
+                            maybe_applied=not idempotent,
+                        )
+                    try:
+                        body = json.loads(content)
+                    except ValueError as e:
+                        if idempotent and retries < settings.max_retries:
+                            retries += 1
+                            self._sleep(self._backoff(retries))
+                            continue
+                        raise errors.bad_body_error(
+                            f"the body is not valid JSON (truncated? {len(content)} bytes)",
+                            status=status,
+                            request=f"{method} {target}",
+                            method=method,
+                            path_template=path_template,
+                            path_params=path_params,
+                            maybe_applied=not idempotent,
+                            retries=retries,
+                        ) from e
+                next_url = None
+                if "Link" in resp_headers:
+                    link = resp.links.get("next")
+                    if link and link.get("url"):
+                        next_url = urljoin(url, link["url"])
+                return ApiResponse(status, body, resp_headers, next_url)
+
+            if status < 400:
+                raise errors.redirect_error(
+                    status,
+                    resp_headers.get("Location"),
+                    request=f"{method} {target}",
+                    org_url=settings.org_url,
+                )
+
+            if status == 429:
+                if rate_waits < settings.max_retries:
+                    rate_waits += 1
+                    now = self._clock()
+                    reset = parse_rate_headers(resp_headers)[2]
+                    until = reset if reset is not None and reset > now else now + self._backoff(rate_waits, 1.0)
+                    if debug:
+                        log.debug("%s %s: rate limited; waiting %.2f s", method, target, until - now)
+                    pacer.block(key, until)
+                    continue
+                raise errors.rate_limit_exhausted(
+                    _json_or_none(resp), request=f"{method} {target}", retries=rate_waits, headers=resp_headers
+                )
+
+            if status == 401 and self.auth.refreshable and not refreshed:
+                refreshed = True
+                self.auth.invalidate()
+                continue
+
+            if status in RETRY_STATUSES and idempotent and retries < settings.max_retries:
+                retries += 1
+                delay = self._backoff(retries)
+                retry_after = resp_headers.get("Retry-After")
+                if retry_after and retry_after.strip().isdigit():
+                    delay = max(delay, min(float(retry_after), 60.0))
+                self._sleep(delay)
+                continue
+
+            body_or_none = _json_or_none(resp)
+            raise errors.error_from_response(
+                status,
+                body_or_none,
+                request=f"{method} {target}",
+                method=method,
+                path_template=path_template,
+                path_params=path_params,
+                auth_mode=settings.authorization_mode,
+                content_type=resp_headers.get("Content-Type", ""),
+                text=_text_or_empty(resp) if body_or_none is None else "",
+                maybe_applied=not idempotent and status >= 500,
+                retries=retries,
+            )
+
+
+def _json_or_none(resp: requests.Response) -> Any:
+    try:
+        return json.loads(resp.content) if resp.content else None
+    except ValueError:
+        return None
+
+
+def _text_or_empty(resp: requests.Response) -> str:
+    try:
+        return resp.text[:500]
+    except Exception:
+        return ""
+
+
+__all__ = ["ApiResponse", "OktaClient", "encode_query", "expand_path"]

@@ -1,0 +1,20 @@
+"""A local Okta org for the user-factor (MFA) API, served over real HTTP on loopback.
+
+>>> from okta_dbapi.emulator import Emulator
+>>> with Emulator(users=50, seed=1) as emu:
+...     emu.url, emu.token  # -> OKTA_CLIENT_ORGURL / OKTA_CLIENT_TOKEN
+
+See :class:`Emulator`, :class:`Faults`, :class:`~.org.Org` (``emu.org``) and
+:class:`~.log.RequestLog` (``emu.log``).
+"""
+
+from __future__ import annotations
+
+from .app import Emulator, generate_token
+from .clock import Clock
+from .errors import OktaError
+from .faults import Faults
+from .log import LogEntry, RequestLog
+from .org import Org
+
+__all__ = ["Clock", "Emulator", "Faults", "LogEntry", "OktaError", "Org", "RequestLog", "generate_token"]

@@ -1,0 +1,32 @@
+"""Shared fixtures: an emulator org over real HTTP, and connections to it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+import okta_dbapi
+from okta_dbapi.emulator import Emulator
+
+
+@pytest.fixture(scope="session")
+def org() -> Iterator[Emulator]:
+    """A read-mostly org shared by the read tests: never mutate it (use ``fresh_org``)."""
+    with Emulator(users=40, seed=7) as emu:
+        yield emu
+
+
+@pytest.fixture
+def fresh_org() -> Iterator[Emulator]:
+    with Emulator(users=12, seed=11) as emu:
+        yield emu
+
+
+@pytest.fixture
+def conn(org: Emulator) -> Iterator[okta_dbapi.Connection]:
+    org.log.clear()
+    connection = okta_dbapi.connect(org_url=org.url, token=org.token)
+    yield connection
+    if not connection.closed:
+        connection.close()

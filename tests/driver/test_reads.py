@@ -1,0 +1,341 @@
+"""Reads against the emulator over real HTTP: the rows, and exactly which HTTP calls were made."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from typing import Any
+
+import pytest
+
+import okta_dbapi
+from okta_dbapi.emulator import Emulator
+
+FACTORS = r"/api/v1/users/[^/]+/factors"
+USERS = r"/api/v1/users"
+
+
+def listed_user_ids(org: Emulator) -> list[str]:
+    """Users as GET /api/v1/users lists them: everyone but DEPROVISIONED."""
+    return [u for u in org.org.user_ids(include_deprovisioned=False)]
+
+
+def user_with_factors(org: Emulator, minimum: int = 2) -> str:
+    for uid in listed_user_ids(org):
+        if len(org.org.factors(uid)) >= minimum:
+            return uid
+    raise AssertionError("the seeded org has no user with enough factors")
+
+
+def test_keyed_get_is_one_call(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    uid = user_with_factors(org)
+    factor = org.org.factors(uid)[0]
+    cur = conn.cursor()
+    cur.execute(
+        "SELECT id, factorType, status, created, profile FROM okta.users.factors WHERE userId = ? AND id = ?",
+        [uid, factor["id"]],
+    )
+    rows = cur.fetchall()
+    assert rows == [
+        (
+            factor["id"],
+            factor["factorType"],
+            factor["status"],
+            dt.datetime.fromisoformat(factor["created"].replace("Z", "+00:00")),
+            factor.get("profile"),
+        )
+    ]
+    assert rows[0][3].tzinfo is not None
+    assert org.log.count() == 1
+    assert org.log.count("GET", FACTORS + "/" + factor["id"]) == 1
+
+
+def test_factorid_key_works_like_id(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    uid = user_with_factors(org)
+    factor = org.org.factors(uid)[1]
+    cur = conn.cursor()
+    cur.execute("SELECT id FROM factors WHERE userId = :u AND factorId = :f", {"u": uid, "f": factor["id"]})
+    assert cur.fetchall() == [(factor["id"],)]
+    assert org.log.count() == 1
+
+
+def test_list_for_one_user(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    uid = user_with_factors(org)
+    cur = conn.cursor()
+    cur.execute("SELECT * FROM okta.users.factors WHERE userId = ?", [uid])
+    names = [d[0] for d in cur.description]
+    assert names[:10] == [
+        "id",
+        "_embedded",
+        "_links",
+        "created",
+        "factorType",
+        "lastUpdated",
+        "profile",
+        "provider",
+        "status",
+        "vendorName",
+    ]
+    rows = cur.fetchall()
+    assert sorted(r[0] for r in rows) == sorted(f["id"] for f in org.org.factors(uid))
+    assert all(r[names.index("userId")] == uid for r in rows)
+    assert org.log.count() == 1 and org.log.count("GET", FACTORS) == 1
+
+
+def test_in_list_lists_only_those_users(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    uids = listed_user_ids(org)[:3]
+    cur = conn.cursor()
+    cur.execute("SELECT userId, count(*) FROM users.factors WHERE userId IN (?, ?, ?) GROUP BY userId", uids)
+    got = dict(cur.fetchall())
+    expected = {u: len(org.org.factors(u)) for u in uids if org.org.factors(u)}
+    assert got == expected
+    assert org.log.count("GET", FACTORS) == 3
+    assert org.log.count() == 3
+
+
+def test_semi_join_pushes_the_user_filter(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    cur = conn.cursor()
+    cur.execute(
+        "SELECT userId, factorType FROM okta.users.factors "
+        "WHERE userId IN (SELECT id FROM okta.users.users WHERE status = 'SUSPENDED')"
+    )
+    rows = cur.fetchall()
+    suspended = [u for u in listed_user_ids(org) if org.org.user(u)["status"] == "SUSPENDED"]
+    assert suspended, "the seeded org should have SUSPENDED users"
+    assert sorted(rows) == sorted((u, f["factorType"]) for u in suspended for f in org.org.factors(u))
+    users_calls = [e for e in org.log.entries if e.path == USERS]
+    assert len(users_calls) == 1 and users_calls[0].query.get("filter") == 'status eq "SUSPENDED"'
+    assert org.log.count("GET", FACTORS) == len(suspended)
+    assert org.log.count() == 1 + len(suspended)
+
+
+def test_join_pushes_the_user_filter(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    cur = conn.cursor()
+    cur.execute(
+        "SELECT u.profile->>'login' AS login, f.factorType FROM okta.users.users u "
+        "JOIN okta.users.factors f ON f.userId = u.id WHERE u.status = 'LOCKED_OUT' ORDER BY login, f.factorType"
+    )
+    rows = cur.fetchall()
+    locked = [u for u in listed_user_ids(org) if org.org.user(u)["status"] == "LOCKED_OUT"]
+    expected = sorted(
+        (org.org.user(u)["profile"]["login"], f["factorType"]) for u in locked for f in org.org.factors(u)
+    )
+    assert rows == expected
+    assert org.log.count("GET", USERS) == 1
+    assert org.log.count("GET", FACTORS) == len(locked)
+
+
+def test_full_fan_out_pages_plus_one_call_per_user(org: Emulator) -> None:
+    conn = okta_dbapi.connect(org_url=org.url, token=org.token, page_size=7)
+    org.log.clear()
+    cur = conn.cursor()
+    cur.execute("SELECT count(*) FROM okta.users.factors")
+    listed = listed_user_ids(org)
+    assert cur.fetchone() == (sum(len(org.org.factors(u)) for u in listed),)
+    assert (
+        org.log.count("GET", USERS) == math.ceil(len(listed) / 7) or org.log.count("GET", USERS) == len(listed) // 7 + 1
+    )
+    assert org.log.count("GET", FACTORS) == len(listed)
+    assert org.log.count() == org.log.count("GET", USERS) + len(listed)
+    conn.close()
+
+
+def test_demo_query_active_users_without_active_factor(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    cur = conn.cursor()
+    cur.execute(
+        "SELECT u.id FROM okta.users.users u WHERE u.status = 'ACTIVE' AND NOT EXISTS "
+        "(SELECT 1 FROM okta.users.factors f WHERE f.userId = u.id AND f.status = 'ACTIVE') ORDER BY u.id"
+    )
+    active = [u for u in listed_user_ids(org) if org.org.user(u)["status"] == "ACTIVE"]
+    expected = sorted(u for u in active if not any(f["status"] == "ACTIVE" for f in org.org.factors(u)))
+    assert [r[0] for r in cur.fetchall()] == expected
+    assert org.log.count("GET", USERS) == 1
+    assert org.log.count("GET", FACTORS) == len(active)
+
+
+def test_users_filters_push_down(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    some = org.org.user(listed_user_ids(org)[3])
+    cur = conn.cursor()
+    cur.execute("SELECT id FROM okta.users.users WHERE profile->>'login' = ?", [some["profile"]["login"]])
+    assert cur.fetchall() == [(some["id"],)]
+    assert org.log.entries[-1].query.get("filter") == f'profile.login eq "{some["profile"]["login"]}"'
+    cur.execute("SELECT id FROM okta.users.users WHERE id = ?", [some["id"]])
+    assert cur.fetchall() == [(some["id"],)]
+    assert org.log.entries[-1].path == f"/api/v1/users/{some['id']}"
+
+
+def test_limit_is_pushed_only_when_every_predicate_was(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    cur = conn.cursor()
+    cur.execute("SELECT id FROM okta.users.users LIMIT 2")
+    assert len(cur.fetchall()) == 2
+    assert org.log.entries[-1].query.get("limit") == "2"
+    org.log.clear()
+    dept = org.org.user(listed_user_ids(org)[0])["profile"]["department"]
+    cur.execute(
+        "SELECT id FROM okta.users.users WHERE profile->>'department' = ? AND profile->>'title' IS NOT NULL LIMIT 1",
+        [dept],
+    )
+    assert len(cur.fetchall()) == 1
+    assert all(e.query.get("limit") != "1" for e in org.log.entries)
+
+
+def test_sql_over_results(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    uids = listed_user_ids(org)[:6]
+    marks = ", ".join("?" for _ in uids)
+    cur = conn.cursor()
+    cur.execute(
+        f"""WITH f AS (SELECT * FROM okta.users.factors WHERE userId IN ({marks}))
+            SELECT factorType, count(*) AS n, row_number() OVER (ORDER BY factorType) AS rn
+            FROM f GROUP BY factorType HAVING count(*) >= 1 ORDER BY factorType LIMIT 50 OFFSET 0""",
+        uids,
+    )
+    rows = cur.fetchall()
+    counts: dict[str, int] = {}
+    for u in uids:
+        for f in org.org.factors(u):
+            counts[f["factorType"]] = counts.get(f["factorType"], 0) + 1
+    assert [(r[0], r[1]) for r in rows] == sorted(counts.items())
+    assert [r[2] for r in rows] == list(range(1, len(rows) + 1))
+    assert [d[1] for d in cur.description] == ["string", "integer", "integer"]
+    assert cur.description[1][1] == okta_dbapi.NUMBER
+
+
+def test_json_access(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    uid = next(u for u in listed_user_ids(org) if any(f["factorType"] == "sms" for f in org.org.factors(u)))
+    phone = next(f["profile"]["phoneNumber"] for f in org.org.factors(uid) if f["factorType"] == "sms")
+    cur = conn.cursor()
+    cur.execute(
+        "SELECT json_extract(profile, '$.phoneNumber'), profile->>'phoneNumber', profile FROM factors "
+        "WHERE userId = ? AND factorType = 'sms'",
+        [uid],
+    )
+    row = cur.fetchone()
+    assert row[0] == phone and row[1] == phone and row[2]["phoneNumber"] == phone
+
+
+def test_streaming_scan_does_not_materialise(org: Emulator) -> None:
+    conn = okta_dbapi.connect(org_url=org.url, token=org.token, page_size=5, concurrency=1)
+    org.log.clear()
+    cur = conn.cursor()
+    cur.execute("SELECT id, userId FROM okta.users.factors")
+    first = cur.fetchone()
+    assert first is not None
+    # Only the first page of users and a few factor lists were needed for one row.
+    assert org.log.count("GET", FACTORS) < len(listed_user_ids(org))
+    conn.close()
+
+
+def test_explain_sends_nothing(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    cur = conn.cursor()
+    cur.execute(
+        "EXPLAIN SELECT * FROM okta.users.factors WHERE userId IN (SELECT id FROM users WHERE status = 'ACTIVE')"
+    )
+    rows = cur.fetchall()
+    assert [r[1] for r in rows] == ["list_users", "list_factors", "residual"]
+    assert json.loads(rows[0][4])["filter"] == 'status eq "ACTIVE"'
+    assert org.token not in repr(rows)
+    assert org.log.count() == 0
+
+
+def test_unknown_factor_types_flow_through(requests_mock: Any) -> None:
+    """Okta adds factor types and providers; they are data, never a crash (a single call: mocked)."""
+    unknown = {
+        "id": "xyz1",
+        "factorType": "signed_nonce_v9",
+        "provider": "FUTURE_VENDOR",
+        "vendorName": "FUTURE_VENDOR",
+        "status": "SOMETHING_NEW",
+        "created": "2031-01-02T03:04:05.000Z",
+        "lastUpdated": "not a timestamp",
+        "profile": {"novel": [1, 2]},
+        "surprise": {"field": True},
+    }
+    requests_mock.get("https://acme.okta.com/api/v1/users/u1/factors", json=[unknown])
+    conn = okta_dbapi.connect(subdomain="acme", token="00secret")
+    cur = conn.cursor()
+    cur.execute("SELECT factorType, provider, status, created, lastUpdated, profile FROM factors WHERE userId = 'u1'")
+    assert cur.fetchall() == [
+        (
+            "signed_nonce_v9",
+            "FUTURE_VENDOR",
+            "SOMETHING_NEW",
+            dt.datetime(2031, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc),
+            "not a timestamp",
+            {"novel": [1, 2]},
+        )
+    ]
+    assert requests_mock.call_count == 1
+
+
+@pytest.mark.parametrize(
+    "sql, message",
+    [
+        ("SELECT * FROM okta.users.nope", "Unknown table"),
+        ("SELECT nope FROM okta.users.factors WHERE userId = 'x'", "No such column"),
+        ("SELECT * FROM WHERE", "line 1, column"),
+        ("SELECT * FROM factors WHERE subdomain = 'someone-else'", "subdomain"),
+        ("UPDATE okta.users.factors SET status = 'x'", "UPDATE is not supported"),
+    ],
+)
+def test_errors_before_any_request(org: Emulator, conn: okta_dbapi.Connection, sql: str, message: str) -> None:
+    cur = conn.cursor()
+    with pytest.raises(okta_dbapi.DatabaseError, match=message):
+        cur.execute(sql)
+    assert org.log.count() == 0
+
+
+def test_update_is_not_supported(conn: okta_dbapi.Connection) -> None:
+    with pytest.raises(okta_dbapi.NotSupportedError):
+        conn.cursor().execute("UPDATE okta.users.factors SET status = 'x' WHERE userId = 'y'")
+
+
+def test_own_subdomain_is_accepted(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    uid = listed_user_ids(org)[0]
+    cur = conn.cursor()
+    cur.execute("SELECT count(*) FROM okta.users.factors WHERE subdomain = ? AND userId = ?", [conn.subdomain, uid])
+    assert cur.fetchone() == (len(org.org.factors(uid)),)
+
+
+def test_unknown_user_in_keyed_query_is_an_error(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    with pytest.raises(okta_dbapi.ProgrammingError) as info:
+        conn.cursor().execute("SELECT * FROM okta.users.factors WHERE userId = '00unknownuser000000'")
+    assert info.value.error_code == "E0000007"
+    assert "E0000007" in str(info.value)
+
+
+def test_path_parameters_stay_in_their_segment(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    for evil in ("../../apps", "a/b?x=1"):
+        with pytest.raises(okta_dbapi.DatabaseError):
+            conn.cursor().execute("SELECT * FROM okta.users.factors WHERE userId = ?", [evil])
+    assert all(e.path.startswith("/api/v1/users/") and "/apps" not in e.path for e in org.log.entries)
+
+
+def test_parameter_types_bind_as_values(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    cur = conn.cursor()
+    cur.execute(
+        "SELECT ?, ?, ?, ?, ?, ?, ?",
+        [None, True, 3, 2.5, "it's", dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc), {"a": [1]}],
+    )
+    assert cur.fetchone() == (None, 1, 3, 2.5, "it's", "2024-01-02T03:04:05.000Z", '{"a":[1]}')
+    assert org.log.count() == 0
+
+
+def test_cursor_protocol(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    uid = user_with_factors(org, 3)
+    cur = conn.cursor()
+    cur.arraysize = 2
+    cur.execute("SELECT id FROM factors WHERE userId = ? ORDER BY id", [uid])
+    first_two = cur.fetchmany()
+    assert len(first_two) == 2
+    rest = list(cur)
+    assert len(first_two) + len(rest) == len(org.org.factors(uid))
+    assert cur.fetchone() is None
+    with pytest.raises(okta_dbapi.ProgrammingError):
+        cur.arraysize = 0
+    cur.close()
+    with pytest.raises(okta_dbapi.InterfaceError):
+        cur.execute("SELECT 1")
+    conn.close()
+    with pytest.raises(okta_dbapi.InterfaceError):
+        conn.cursor()
