@@ -48,7 +48,9 @@ class Fetcher:
         def one(params: dict[str, Any]) -> tuple[dict[str, Any], Any]:
             return params, self.client.call(op.method, op.path, params).body
 
-        for params, body in self.client.map_concurrent(one, calls):
+        # A single call needs no thread pool (the common keyed query).
+        results = map(one, calls) if total is not None and total <= 1 else self.client.map_concurrent(one, calls)
+        for params, body in results:
             self.done += 1
             if self.progress is not None:
                 self.progress(self.done, total)

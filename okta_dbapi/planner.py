@@ -72,7 +72,7 @@ class Plan:
     offset: int = 0
 
 
-def _and_terms(condition: exp.Expression | None) -> list[exp.Expression]:
+def _and_terms(condition: Any) -> list[exp.Expression]:
     if condition is None:
         return []
     if isinstance(condition, exp.Paren):
@@ -132,6 +132,8 @@ class _Analyzer:
     def __init__(self, refs: list[Ref], subdomain: str) -> None:
         self.refs = refs
         self.subdomain = subdomain
+        # (ref, key, other ref, other key): ref's key equals the other's in ref's own conditions.
+        self.equalities: list[tuple[Ref, str, Ref, str]] = []
 
     # -- column resolution -------------------------------------------------------------------
 
@@ -161,10 +163,11 @@ class _Analyzer:
 
     def conditions_for(self, ref: Ref) -> list[exp.Expression]:
         """The conjuncts that every row of ``ref`` that matters must satisfy."""
-        terms = _and_terms(ref.scope.args.get("where").this if ref.scope.args.get("where") else None)
+        where = ref.scope.args.get("where")
+        terms = _and_terms(where.this if where is not None else None)
         for join in ref.scope.args.get("joins") or []:
             side = (join.side or "").upper()
-            joined_ref = join.this is ref.node or (isinstance(join.this, exp.Table) and join.this is ref.node)
+            joined_ref = join.this is ref.node
             # Inner-join ON conditions restrict both sides; a LEFT JOIN's only its right side.
             if side == "" or (side == "LEFT" and joined_ref):
                 terms.extend(_and_terms(join.args.get("on")))
@@ -230,15 +233,30 @@ class _Analyzer:
         return True
 
     def push_join(self, ref: Ref, name: str, other: exp.Column) -> bool:
-        """``ref.userId = users.id``: fetch only for the users the query loads."""
+        """``ref.userId = users.id`` or ``ref.userId = other.userId``: fetch only what can match.
+
+        The join itself is always evaluated locally, so this never counts as exact.
+        """
         key = _key_for(ref.table, name)
-        if key != "userId" or ref.table is USERS:
-            return False
         other_ref = self.resolve(other, ref.scope)
-        if other_ref is None or other_ref.table is not USERS or other.name.lower() != "id":
+        if key is None or other_ref is None or other_ref is ref:
             return False
-        ref.depends_on_users = key
-        return False  # the join itself is evaluated locally
+        other_key = _key_for(other_ref.table, other.name)
+        if other_key is not None:
+            self.equalities.append((ref, key, other_ref, other_key))
+        if key == "userId" and ref.table is not USERS and other_ref.table is USERS and other.name.lower() == "id":
+            ref.depends_on_users = key
+        return False
+
+    def propagate_keys(self) -> None:
+        """Carry literal keys across join equalities: ``s.userId = f.userId AND f.userId = 'x'``."""
+        changed = True
+        while changed:
+            changed = False
+            for ref, key, other, other_key in self.equalities:
+                if key not in ref.keys and other_key in other.keys:
+                    ref.keys[key] = list(other.keys[other_key])
+                    changed = True
 
     def push_semijoin(self, ref: Ref, name: str, query: exp.Expression) -> bool:
         """``userId IN (SELECT id FROM okta.users.users WHERE ...)``."""
@@ -280,7 +298,7 @@ class _Analyzer:
         Okta compares instants while the residual query compares ISO text, so the API is asked for
         the inclusive range (a superset) and the exact comparison is left to the residual query.
         """
-        inclusive = {exp.GT: "ge", exp.GTE: "ge", exp.LT: "le", exp.LTE: "le"}
+        inclusive: dict[type, str] = {exp.GT: "ge", exp.GTE: "ge", exp.LT: "le", exp.LTE: "le"}
         flipped = {"ge": "le", "le": "ge"}
         op = inclusive[type(term)]
         col, other = term.this, term.expression
@@ -433,6 +451,7 @@ def plan_select(ast: exp.Expression, subdomain: str, page_size: int) -> Plan:
     analyzer = _Analyzer(refs, subdomain)
     for ref in refs:
         analyzer.analyze(ref)
+    analyzer.propagate_keys()
     users_loaded = any(r.table is USERS for r in refs)
     for ref in refs:
         if ref.depends_on_users and not users_loaded:

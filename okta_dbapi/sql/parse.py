@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -72,6 +73,52 @@ def name_positional_placeholders(sql: str) -> tuple[str, int]:
     return "".join(pieces), count
 
 
+_NAME_TOKENS = (TokenType.VAR, TokenType.IDENTIFIER)
+
+
+def quote_hyphenated_insert_columns(sql: str) -> str:
+    """Quote unquoted hyphenated names (``Accept-Language``) in an INSERT's column list.
+
+    StackQL writes header parameters such as ``Accept-Language`` unquoted among the columns;
+    SQL would read them as subtractions. Only the first parenthesised list after
+    ``INSERT INTO <table>`` is rewritten, by token offsets, so strings and comments are untouched.
+    """
+    tokens = tokenize(sql)
+    if not tokens or tokens[0].token_type != TokenType.INSERT:
+        return sql
+    start = next((i for i, t in enumerate(tokens) if t.token_type == TokenType.L_PAREN), None)
+    if start is None:
+        return sql
+    pieces: list[str] = []
+    last = 0
+    i = start + 1
+    while i < len(tokens) and tokens[i].token_type != TokenType.R_PAREN:
+        j = i
+        # A run of words joined by '-' with no space in between: Accept-Language, X-Forwarded-For.
+        while (
+            j + 2 < len(tokens)
+            and tokens[j + 1].token_type == TokenType.DASH
+            and tokens[j].end + 1 == tokens[j + 1].start
+            and tokens[j + 1].end + 1 == tokens[j + 2].start
+            and _is_word(tokens[j])
+            and _is_word(tokens[j + 2])
+        ):
+            j += 2
+        if j > i:
+            pieces.append(sql[last : tokens[i].start])
+            pieces.append('"' + sql[tokens[i].start : tokens[j].end + 1] + '"')
+            last = tokens[j].end + 1
+        i = j + 1
+    pieces.append(sql[last:])
+    return "".join(pieces)
+
+
+def _is_word(token: Token) -> bool:
+    if token.token_type in _NAME_TOKENS:
+        return True
+    return token.token_type not in (TokenType.STRING, TokenType.NUMBER) and token.text.replace("_", "").isalnum()
+
+
 def parse_sql(sql: str) -> exp.Expression:
     """Parse one statement, mapping sqlglot's errors to a ProgrammingError that names the position."""
     try:
@@ -85,12 +132,12 @@ def parse_sql(sql: str) -> exp.Expression:
         raise ProgrammingError(f"Syntax error{where}{near_text}: {description}") from e
     except TokenError as e:
         raise ProgrammingError(f"Could not read the SQL: {e}") from e
-    statements = [s for s in statements if s is not None]
-    if not statements:
+    found: list[exp.Expression] = [s for s in statements if isinstance(s, exp.Expression)]
+    if not found:
         raise ProgrammingError("The statement is empty.")
-    if len(statements) > 1:
+    if len(found) > 1:
         raise ProgrammingError("Only one statement per execute() is supported; run them one at a time.")
-    return statements[0]
+    return found[0]
 
 
 def to_literal(value: Any) -> exp.Expression:
@@ -169,15 +216,33 @@ def statement_kind(ast: exp.Expression) -> str:
     return "other"
 
 
-def prepare(sql: str, params: Params = None) -> Statement:
-    """Parse ``sql`` (with an optional leading EXPLAIN) and bind ``params`` into it."""
-    if not isinstance(sql, str):
-        raise ProgrammingError(f"The operation must be a SQL string, not {type(sql).__name__}.")
+@dataclass(frozen=True)
+class _Parsed:
+    explain: bool
+    body: str
+    kind: str
+    ast: exp.Expression | None
+    positional: int
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_cached(sql: str) -> _Parsed:
+    """Parse once per distinct SQL text: scripts run the same statement with new parameters."""
     explain, body = split_explain(sql)
     tokens = tokenize(body)
     if tokens and tokens[0].text.upper() in ("EXEC", "EXECUTE"):
-        return Statement(kind="exec", sql=body, ast=None, explain=explain, params=params)
-    named_sql, positional = name_positional_placeholders(body)
+        return _Parsed(explain, body, "exec", None, 0)
+    named_sql, positional = name_positional_placeholders(quote_hyphenated_insert_columns(body))
     ast = parse_sql(named_sql)
-    ast = bind(ast, params, positional)
-    return Statement(kind=statement_kind(ast), sql=body, ast=ast, explain=explain)
+    return _Parsed(explain, body, statement_kind(ast), ast, positional)
+
+
+def prepare(sql: str, params: Params = None) -> Statement:
+    """Parse ``sql`` (with an optional leading EXPLAIN) and bind ``params`` into a copy of it."""
+    if not isinstance(sql, str):
+        raise ProgrammingError(f"The operation must be a SQL string, not {type(sql).__name__}.")
+    parsed = _parse_cached(sql)
+    if parsed.ast is None:
+        return Statement(kind=parsed.kind, sql=parsed.body, ast=None, explain=parsed.explain, params=params)
+    ast = bind(parsed.ast.copy(), params, parsed.positional)
+    return Statement(kind=parsed.kind, sql=parsed.body, ast=ast, explain=parsed.explain)

@@ -289,7 +289,7 @@ class Pty:
 
     def read_until(self, needle: str, timeout: float = 30) -> str:
         deadline = time.monotonic() + timeout
-        while needle not in self.buffer:
+        while needle not in self.buffer.replace("\r", ""):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise AssertionError(f"{needle!r} not seen; got {self.buffer!r}")
@@ -333,7 +333,7 @@ def test_interactive_prompt_on_a_terminal(org_env: dict[str, str]) -> None:
     term.read_until("(1 row)")
     term.send(".format csv\n")
     term.send("SELECT 'x' AS y;\n")
-    term.read_until("y\r\nx\r\n")
+    term.read_until("y\nx\n")
     term.send("SELECT * FROM okta.users.nope;\n")
     term.read_until("okta-sql: error:")
     term.send("select 1 as still_alive;\n")

@@ -339,3 +339,66 @@ def test_cursor_protocol(org: Emulator, conn: okta_dbapi.Connection) -> None:
     conn.close()
     with pytest.raises(okta_dbapi.InterfaceError):
         conn.cursor()
+
+
+def test_sibling_tables_by_user(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    uid = listed_user_ids(org)[0]
+    cur = conn.cursor()
+    cur.execute("SELECT factorType, provider, enrollment, userId FROM okta.users.supported_factors WHERE userId = ?", [uid])
+    rows = cur.fetchall()
+    assert rows and all(r[3] == uid for r in rows)
+    cur.execute("SELECT question, questionText FROM users.supported_security_questions WHERE userId = ?", [uid])
+    assert all(isinstance(q, str) and text for q, text in cur.fetchall())
+    assert org.log.count("GET", FACTORS + "/catalog") == 1
+    assert org.log.count("GET", FACTORS + "/questions") == 1
+    assert org.log.count() == 2
+
+
+def test_join_equality_carries_the_literal_key(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    uid = user_with_factors(org)
+    cur = conn.cursor()
+    cur.execute(
+        "SELECT f.factorType, s.enrollment FROM factors f JOIN supported_factors s "
+        "ON s.userId = f.userId AND s.factorType = f.factorType AND s.provider = f.provider WHERE f.userId = ?",
+        [uid],
+    )
+    cur.fetchall()
+    assert org.log.count("GET", FACTORS) == 1
+    assert org.log.count("GET", FACTORS + "/catalog") == 1
+    assert org.log.count() == 2
+
+
+def test_streaming_limit_stops_the_fan_out(org: Emulator) -> None:
+    conn = okta_dbapi.connect(org_url=org.url, token=org.token, page_size=10, concurrency=2)
+    org.log.clear()
+    cur = conn.cursor()
+    cur.execute("SELECT id FROM okta.users.factors LIMIT 3")
+    assert len(cur.fetchall()) == 3
+    assert org.log.count("GET", FACTORS) < len(listed_user_ids(org)) // 2
+    conn.close()
+
+
+def test_progress_is_reported_during_fan_out(org: Emulator) -> None:
+    conn = okta_dbapi.connect(org_url=org.url, token=org.token)
+    seen: list[tuple[int, int | None]] = []
+    cur = conn.cursor()
+    cur.progress = lambda done, total: seen.append((done, total))
+    cur.execute("SELECT count(*) FROM okta.users.factors")
+    assert [d for d, _ in seen] == list(range(1, len(listed_user_ids(org)) + 1))
+    conn.close()
+
+
+def test_connections_in_threads(org: Emulator) -> None:
+    """threadsafety = 1: threads share the module, each with its own connection."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    uids = listed_user_ids(org)[:8]
+
+    def count(uid: str) -> int:
+        with okta_dbapi.connect(org_url=org.url, token=org.token) as c:
+            cur = c.cursor()
+            cur.execute("SELECT count(*) FROM factors WHERE userId = ?", [uid])
+            return int(cur.fetchone()[0])
+
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(count, uids)) == [len(org.org.factors(u)) for u in uids]
