@@ -20,7 +20,7 @@ measured in the same run:
    ``X-Rate-Limit-Reset - Date + 1`` s and retry, at most ``maxRetries = 2`` times (the SDK's
    default). Reports its 429s and whether the result is complete.
 
-Options: ``--iterations N`` (part 1, default 400), ``--users N`` (parts 2-3, default 500),
+Options: ``--iterations N`` (part 1, default 1000), ``--users N`` (parts 2-3, default 500),
 ``--skip-naive``.
 """
 
@@ -311,7 +311,7 @@ def backoff(response: requests.Response) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--iterations", type=int, default=400, help="part 1 iterations per case")
+    parser.add_argument("--iterations", type=int, default=1000, help="part 1 iterations per case")
     parser.add_argument("--users", type=int, default=500, help="users in the fan-out org")
     parser.add_argument("--skip-naive", action="store_true", help="skip part 3")
     args = parser.parse_args(argv)

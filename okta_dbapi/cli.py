@@ -31,6 +31,11 @@ DEFAULT_DEMO_USERS = 200
 PROMPT = "okta> "
 CONTINUATION = "  ... "
 HISTORY_FILE = "~/.okta_sql_history"
+NO_ORG_HELP = (
+    "no Okta org configured: set OKTA_CLIENT_ORGURL and OKTA_CLIENT_TOKEN (or write them as "
+    "okta.client.orgUrl / okta.client.token in ./okta.yaml or ~/.okta/okta.yaml), or pass --org-url "
+    "or --subdomain; to try okta-sql without an org, add --demo"
+)
 _EXIT_WORDS = {".quit", ".exit", "quit", "exit", "\\q"}
 
 
@@ -174,7 +179,7 @@ class Progress:
     @staticmethod
     def render(done: int, total: int | None) -> str:
         if total is None or total <= 0:
-            return f"fetching… {done} requests done"
+            return f"fetching… {done} calls done"
         width = 24
         filled = min(width, int(width * done / total))
         return f"fetching [{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
@@ -250,25 +255,24 @@ class Runner:
                 cursor.close()
 
     def _rows(self, cursor: Any, indicator: Progress | None) -> Iterator[Sequence[Any]]:
-        first = True
+        # A plain scan streams: rows (and progress calls) keep coming while results are written.
+        # The table reads every row before writing, so its indicator runs to the end; a streaming
+        # format written to the same terminal would be torn by it, so it stops at the first rows.
+        stop_early = self.fmt != "table" and _isatty(self.out)
         size = max(int(getattr(cursor, "arraysize", 1) or 1), 500)
+        first = True
         while True:
             batch = cursor.fetchmany(size)
-            if first:
-                # Rows may still stream in (and report progress) after the first batch; when the
-                # results go to the same terminal, the indicator would tear them, so stop it.
-                first = False
-                if indicator is not None and (self.fmt == "table" or _isatty(self.out)):
-                    indicator.stop()
+            if indicator is not None and (not batch or (first and stop_early)):
+                indicator.stop()
+            first = False
             if not batch:
                 return
             yield from batch
 
     def _write_rowcount(self, rowcount: int | None) -> None:
-        if rowcount is None or rowcount < 0:
-            text = "OK"
-        else:
-            text = f"{rowcount} row{'' if rowcount == 1 else 's'} affected"
+        known = rowcount is not None and rowcount >= 0
+        text = f"{rowcount} row{'' if rowcount == 1 else 's'} affected" if known else "OK"
         # Keep machine-readable stdout clean: the note goes to stderr for csv/json/jsonl.
         stream = self.out if self.fmt == "table" else self.err
         stream.write(text + "\n")
@@ -392,9 +396,16 @@ class _Program:
             self.redact.add(emulator.token)
             self.connection = okta_dbapi.connect(org_url=emulator.url, token=emulator.token, **options)
         else:
-            self.connection = okta_dbapi.connect(
-                subdomain=args.subdomain, org_url=args.org_url, token=args.token, **options
-            )
+            from okta_dbapi.exceptions import InterfaceError
+
+            try:
+                self.connection = okta_dbapi.connect(
+                    subdomain=args.subdomain, org_url=args.org_url, token=args.token, **options
+                )
+            except InterfaceError as exc:
+                if str(exc).startswith("no Okta org configured"):
+                    raise InterfaceError(NO_ORG_HELP) from exc
+                raise
         self.stack.callback(self._close_connection)
         return self.connection
 

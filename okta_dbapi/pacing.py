@@ -10,7 +10,9 @@ decides whether it may be sent now:
 * **Known budget**: a request may go while ``remaining - in_flight > 0``, where ``remaining`` is
   the lowest ``Remaining`` reported in the current window (answers can arrive out of order) and
   ``in_flight`` counts requests sent but not yet answered (they may not be counted in
-  ``remaining`` yet). When the budget is spent, callers sleep until ``Reset`` + ``margin``.
+  ``remaining`` yet). When that is spent while requests are in flight, callers wait for their
+  answers (an answer from a request Okta had already counted frees a slot); when nothing is
+  in flight and the budget is spent, callers sleep until ``Reset`` + ``margin``.
 * **Window rollover**: once ``Reset`` + ``margin`` has passed, the bucket assumes a full
   ``Limit`` (minus what is in flight) and forgets the old reset; the next answer with a later
   reset brings the real ``Remaining``. Answers still carrying the old window's reset (requests
@@ -70,6 +72,7 @@ class Bucket:
     in_flight: int = 0
     unpaced: bool = False  # answers carry no rate-limit headers
     stale_before: float = field(default=float("-inf"))  # answers with reset <= this are old
+    rollovers: int = 0
 
     def admit(self, now: float) -> float | None:
         """Take a slot and return 0.0, or return how long to sleep (seconds), or None to wait
@@ -94,6 +97,7 @@ class Bucket:
     def _roll_over(self) -> None:
         assert self.reset is not None
         self.stale_before = self.reset
+        self.rollovers += 1
         self.reset = None
         self.remaining = self.limit  # None when the limit was never reported: probe again
 
@@ -171,11 +175,16 @@ class Pacer:
         with cond:
             bucket = self._bucket(key)
             while True:
+                rollovers = bucket.rollovers
                 delay = bucket.admit(self.clock())
                 if delay == 0.0:
+                    if bucket.rollovers != rollovers:
+                        cond.notify_all()  # a new window: waiters may go too
                     return
-                if delay is None:
-                    cond.wait(_POLL)
+                if bucket.in_flight > 0 or delay is None:
+                    # An answer may free a slot (a request we counted may already have been
+                    # counted by Okta) or tell us the budget: wait for one, up to the reset.
+                    cond.wait(_POLL if delay is None else min(delay, _POLL))
                     continue
                 delay = min(delay, self.max_wait)
                 self.waited += delay

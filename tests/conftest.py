@@ -12,8 +12,11 @@ from okta_dbapi.emulator import Emulator
 
 @pytest.fixture(scope="session")
 def org() -> Iterator[Emulator]:
-    """A read-mostly org shared by the read tests: never mutate it (use ``fresh_org``)."""
-    with Emulator(users=40, seed=7) as emu:
+    """A read-mostly org shared by the read tests: never mutate it (use ``fresh_org``).
+
+    It validates every request the driver sends, and every response, against Okta's spec.
+    """
+    with Emulator(users=40, seed=7, validate=True) as emu:
         yield emu
 
 
@@ -30,3 +33,4 @@ def conn(org: Emulator) -> Iterator[okta_dbapi.Connection]:
     yield connection
     if not connection.closed:
         connection.close()
+    assert org.log.violations == [], "the driver sent a request (or got a response) that Okta's spec rejects"

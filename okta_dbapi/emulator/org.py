@@ -118,7 +118,9 @@ class Org:
         return iter(range(start, self._total))
 
     def user_json(self, i: int, base: str, single: bool) -> dict[str, Any]:
-        u = copy.deepcopy(self.user_record(i))
+        added = self._added.get(i)
+        # Seeded records are generated fresh on each call; only stored ones need a defensive copy.
+        u = copy.deepcopy(added) if added is not None else self.seeder.user(i)
         u["_links"] = user_links(u, base, single)
         return u
 

@@ -36,22 +36,31 @@ class Ledger:
         if self.progress is not None:
             self.progress(self.calls, None)
 
-    def failure(self, exc: Error, call: Call, remaining: list[dict[str, Any]]) -> Error:
-        """``exc`` (same class, same Okta details) with the rows applied and not applied."""
+    def failure(self, exc: Error, call: Call | None, remaining: list[dict[str, Any]], where: str = "") -> Error:
+        """``exc`` (same class, same Okta details) with the rows applied and not applied.
+
+        ``call`` is the request that failed, or None when the failure was in between rows (then
+        ``where`` says what was being done).
+        """
         maybe = bool(getattr(exc, "maybe_applied", False))
-        failing = {**call.label(), "error": exc.error_code or type(exc).__name__, "maybe_applied": maybe}
-        not_applied = [failing, *remaining]
-        hint = write_hint(exc, call)
+        not_applied = list(remaining)
+        hint = ""
+        stopped = where
+        if call is not None:
+            failing = {**call.label(), "error": exc.error_code or type(exc).__name__, "maybe_applied": maybe}
+            not_applied.insert(0, failing)
+            hint = write_hint(exc, call)
+            stopped = _describe(failing)
         message = exc.message + (" " + hint if hint else "")
         if self.total > 1 or self.applied:
             lines = [
-                f"{self.verb} stopped at {_describe(failing)}: {message}",
+                f"{self.verb} stopped at {stopped}: {message}",
                 f"Applied ({len(self.applied)}): {_listing(self.applied)}.",
                 f"Not applied ({len(not_applied)}): {_listing(not_applied)}.",
             ]
-            if maybe:
+            if maybe and call is not None:
                 lines.append(
-                    f"{_describe(failing).capitalize()} may have been applied after all (see above); it is listed "
+                    f"{stopped[0].upper()}{stopped[1:]} may have been applied after all (see above); it is listed "
                     "in not_applied with maybe_applied=True."
                 )
             lines.append(

@@ -50,6 +50,7 @@ def driver_rows(emu: Any, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
     with okta_dbapi.connect(org_url=emu.url, token=emu.token) as conn:
         cur = conn.cursor()
         cur.execute(sql)
+        assert cur.description is not None
         return [d[0] for d in cur.description], [tuple(r) for r in cur.fetchall()]
 
 
@@ -214,7 +215,7 @@ def test_wrong_token_never_echoed(emu: Any, clean_env: dict[str, str]) -> None:
 def test_no_org_configured(clean_env: dict[str, str]) -> None:
     proc = okta_sql("SELECT 1", env=clean_env)
     line = assert_one_error_line(proc)
-    assert "OKTA_CLIENT_ORGURL" in line
+    assert "OKTA_CLIENT_ORGURL" in line and "--org-url" in line and "--demo" in line
 
 
 def test_unreachable_org(clean_env: dict[str, str]) -> None:
@@ -389,3 +390,23 @@ def test_ctrl_c_exits_130(slow_emu: Any, clean_env: dict[str, str]) -> None:
     assert proc.returncode == 130, err
     assert time.monotonic() - start < 5  # does not wait for the rest of the fan-out
     assert "Traceback" not in err
+
+
+def test_interactive_ctrl_c_cancels_the_statement(slow_emu: Any, clean_env: dict[str, str]) -> None:
+    env = {**clean_env, "OKTA_CLIENT_ORGURL": slow_emu.url, "OKTA_CLIENT_TOKEN": slow_emu.token}
+    term = Pty(["-o", "concurrency=2"], env)
+    term.read_until("okta> ")
+    term.send("SELECT count(*) FROM okta.users.factors;\n")
+    deadline = time.monotonic() + 20
+    while slow_emu.log.count(path=r"/api/v1/users/[^/]+/factors") < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    term.proc.send_signal(signal.SIGINT)
+    term.read_until("cancelled")
+    sent = slow_emu.log.count()
+    term.send("SELECT 1 AS still_here;\n")
+    term.read_until("(1 row)")
+    time.sleep(0.3)
+    assert slow_emu.log.count() == sent  # the cancelled fan-out sends nothing more
+    term.send("exit\n")
+    assert term.close() == 0
+    assert "Traceback" not in term.buffer

@@ -148,7 +148,7 @@ def test_progress_render_and_throttle() -> None:
     progress(5, 10)
     assert "5/10" in err.getvalue() and "[############............]" in err.getvalue()
     progress(7, None)
-    assert "7 requests done" in err.getvalue()
+    assert "7 calls done" in err.getvalue()
     progress.stop()
     assert err.getvalue().endswith("\r\x1b[K")
     size = len(err.getvalue())
@@ -296,10 +296,46 @@ def test_progress_only_on_a_terminal(fake: FakeConnection, monkeypatch: pytest.M
     assert "3/3" not in out
 
     seen: list[Any] = []
-    fake.results["select count(*) from factors"] = lambda c: (seen.append(c.progress), ONE)[1]
+
+    def record(cursor: FakeCursor) -> tuple[list[str], list[tuple[int]], int]:
+        seen.append(cursor.progress)
+        return ONE
+
+    fake.results["select count(*) from factors"] = record
     run(["SELECT count(*) FROM factors"])  # stderr is not a terminal
     run(["--no-progress", "SELECT count(*) FROM factors"], err_tty=True)
     assert seen == [None, None]
+
+
+class StreamingCursor(FakeCursor):
+    """Rows arrive while they are fetched, reporting progress as they do (a plain scan)."""
+
+    def execute(self, sql: str) -> None:
+        self.description = [("n", "integer", None, None, None, None, None)]
+        self._next = 0
+
+    def fetchmany(self, size: int) -> list[tuple[Any, ...]]:
+        if self._next >= 3:
+            return []
+        self._next += 1
+        assert self.progress is not None
+        self.progress(self._next, 3)
+        return [(self._next,)]
+
+
+@pytest.mark.parametrize(("fmt", "out_tty", "shown"), [("table", True, 3), ("csv", False, 3), ("csv", True, 1)])
+def test_progress_while_rows_stream(
+    fake: FakeConnection, monkeypatch: pytest.MonkeyPatch, fmt: str, out_tty: bool, shown: int
+) -> None:
+    monkeypatch.setattr(cli.Progress, "__init__", _fast_progress_init)
+    monkeypatch.setattr(FakeConnection, "cursor", lambda self: StreamingCursor(self))
+    out: io.StringIO = TtyIO() if out_tty else io.StringIO()
+    err = TtyIO()
+    assert cli.main(["--format", fmt, "SELECT n"], stdin=io.StringIO(), stdout=out, stderr=err) == 0
+    # The table keeps the indicator until every row is in; a stream to the same terminal stops it.
+    assert [f"{i}/3" in err.getvalue() for i in (1, 2, 3)] == [i <= shown for i in (1, 2, 3)]
+    assert err.getvalue().endswith("\r\x1b[K")
+    assert "/3" not in out.getvalue()
 
 
 _original_progress_init = cli.Progress.__init__

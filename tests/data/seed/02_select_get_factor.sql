@@ -1,0 +1,4 @@
+SELECT
+*
+FROM okta.users.factors
+WHERE subdomain = '{{ subdomain }}' -- required;

@@ -1,0 +1,4 @@
+SELECT
+factorResult
+FROM okta.users.factors
+WHERE subdomain = '{{ subdomain }}' -- required;

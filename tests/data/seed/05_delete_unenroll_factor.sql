@@ -1,0 +1,3 @@
+DELETE FROM okta.users.factors
+WHERE subdomain = '{{ subdomain }}' --required
+AND removeRecoveryEnrollment = '{{ removeRecoveryEnrollment }}';

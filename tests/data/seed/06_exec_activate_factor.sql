@@ -1,0 +1,2 @@
+EXEC okta.users.factors.activate_factor 
+@subdomain='{{ subdomain }}' --required;

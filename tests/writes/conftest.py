@@ -1,0 +1,44 @@
+"""Fixtures for the write tests: a small fresh emulator org per test, and users with known factors."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+import okta_dbapi
+from okta_dbapi.emulator import Emulator
+
+_logins = itertools.count()
+
+
+@pytest.fixture
+def emu() -> Iterator[Emulator]:
+    with Emulator(users=4, seed=5) as e:
+        yield e
+
+
+@pytest.fixture
+def db(emu: Emulator) -> Iterator[okta_dbapi.Connection]:
+    connection = okta_dbapi.connect(org_url=emu.url, token=emu.token, max_retries=0)
+    yield connection
+    if not connection.closed:
+        connection.close()
+
+
+NewUser = Callable[..., str]
+
+
+@pytest.fixture
+def new_user(emu: Emulator) -> NewUser:
+    """``new_user([{"factorType": "sms", "profile": {...}}], status="ACTIVE", department="x")`` -> user id."""
+
+    def make(factors: list[dict[str, Any]] | None = None, status: str = "ACTIVE", **profile: Any) -> str:
+        n = next(_logins)
+        user = emu.org.add_user({"login": f"writer{n}@example.com", **profile}, status=status, factors=factors or [])
+        return str(user["id"])
+
+    return make
+

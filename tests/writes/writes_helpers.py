@@ -1,0 +1,30 @@
+"""Helpers shared by the write tests."""
+
+from __future__ import annotations
+
+import re
+
+from okta_dbapi.emulator import Emulator
+
+
+def factor_types(emu: Emulator, user_id: str) -> list[tuple[str, str]]:
+    """(factorType, status) of the user's factors, as the org has them."""
+    return sorted((f["factorType"], f["status"]) for f in emu.org.factors(user_id))
+
+
+def fill(sql: str, values: dict[str, str]) -> str:
+    """Fill ``{{ name }}`` placeholders; every placeholder must have a value."""
+    def one(match: re.Match[str]) -> str:
+        return values[match.group(1)]
+
+    out = re.sub(r"\{\{ *([A-Za-z_-]+) *\}\}", one, sql)
+    assert "{{" not in out, out
+    return out
+
+
+def with_keys(sql: str, addition: str) -> str:
+    """The example with the path keys its generator left out appended (before a final ';')."""
+    text = sql.rstrip()
+    if text.endswith(";"):
+        text = text[:-1]
+    return text + "\n" + addition
