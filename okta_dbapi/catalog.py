@@ -49,6 +49,9 @@ class Operation:
     returns_list: bool = False
     body: bool = False
     description: str = ""
+    # Okta's resource name in a 404 that means "no such row" rather than an error (a key lookup
+    # of a factor that does not exist is empty, while an unknown user stays an error).
+    absent_resource: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,9 @@ FACTORS = Table(
             _FACTOR_PATH + "/transactions/{transactionId}",
             keys=("userId", "factorId", "transactionId"),
         ),
-        Operation("get_factor", "select", "GET", _FACTOR_PATH, keys=("userId", "factorId")),
+        Operation(
+            "get_factor", "select", "GET", _FACTOR_PATH, keys=("userId", "factorId"), absent_resource="UserFactor"
+        ),
         Operation("list_factors", "select", "GET", _FACTORS_PATH, keys=("userId",), returns_list=True),
         Operation(
             "enroll_factor",

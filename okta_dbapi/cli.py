@@ -25,6 +25,7 @@ from typing import Any, TextIO
 
 from okta_dbapi.output import FORMATS, get_formatter
 from okta_dbapi.redact import redact, register_secret
+from okta_dbapi.settings import OPTIONS as CONNECT_OPTIONS
 
 PROG = "okta-sql"
 DEFAULT_DEMO_USERS = 200
@@ -316,7 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         action="append",
         default=[],
-        help="a connect() option, repeatable",
+        help=f"a connect() option, repeatable; one of: {', '.join(CONNECT_OPTIONS)}",
     )
     demo = parser.add_argument_group("demo")
     demo.add_argument("--demo", action="store_true", help="run against an embedded emulated org")
@@ -413,7 +414,7 @@ class _Program:
         with contextlib.suppress(Exception):
             self.connection.close()
 
-    def runner(self, interactive: bool) -> Runner:
+    def runner(self) -> Runner:
         max_width = self.args.max_width
         if max_width is None:
             max_width = 80 if _isatty(self.out) else 0
@@ -434,7 +435,7 @@ class _Program:
         if not statements:
             raise UsageError("no SQL statement given")
         self.connect()
-        runner = self.runner(interactive=False)
+        runner = self.runner()
         for sql in statements:
             try:
                 runner.run(sql)
@@ -448,7 +449,7 @@ class _Program:
         from okta_dbapi.exceptions import Error
 
         self.connect()
-        runner = self.runner(interactive=True)
+        runner = self.runner()
         history = _History()
         if self.args.demo:
             self.note(f"demo org with {self.args.demo_users} users (seed {self.args.seed})")
@@ -583,7 +584,7 @@ def main(
     status = 1
     try:
         with program.stack:
-            status = _dispatch(program, parser)
+            status = _dispatch(program)
     except UsageError as exc:
         err.write(parser.format_usage())
         program.error(str(exc))
@@ -625,7 +626,7 @@ def _describe(exc: BaseException) -> str:
     return f"internal error ({type(exc).__name__}: {one_line(exc)}); rerun with --debug and report it"
 
 
-def _dispatch(program: _Program, parser: argparse.ArgumentParser) -> int:
+def _dispatch(program: _Program) -> int:
     args = program.args
     if args.demo and (args.org_url or args.subdomain or args.token):
         raise UsageError("--demo runs against an emulated org; drop --org-url/--subdomain/--token")

@@ -89,7 +89,7 @@ ERROR_CODE_HINTS: dict[str, str] = {
     "E0000010": "The org is in read-only mode (maintenance); retry the write later.",
     "E0000011": (
         "The token is invalid, expired or revoked: check OKTA_CLIENT_TOKEN (or the token argument); "
-        "SSWS API tokens expire after 30 days without use."
+        "API tokens expire after 30 days without use."
     ),
     "E0000015": "This feature is not enabled for the org, or the admin cannot use it.",
     "E0000022": "Okta does not support this HTTP method on this endpoint.",

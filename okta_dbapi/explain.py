@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from okta_dbapi.client import OktaClient
+from okta_dbapi.client import OktaClient, expand_path
 from okta_dbapi.planner import Plan, Source
 from okta_dbapi.query import Result, describe
 from okta_dbapi.residual import rewrite
@@ -32,7 +32,7 @@ def _source_rows(source: Source, client: OktaClient, step: int) -> list[tuple[An
     page = client.settings.page_size
     if source.mode == "keyed":
         return [
-            (step + i, op.name, op.method, client.describe(op.method, op.path, call), json.dumps(call), "1")
+            (step + i, op.name, op.method, expand_path(op.path, call), json.dumps(call), "1")
             for i, call in enumerate(source.calls)
         ]
     if source.mode == "users":

@@ -8,6 +8,7 @@ from typing import Any
 from okta_dbapi import rows
 from okta_dbapi.catalog import USERS, Operation
 from okta_dbapi.client import OktaClient
+from okta_dbapi.exceptions import ProgrammingError
 from okta_dbapi.planner import Source
 
 Progress = Callable[[int, "int | None"], None]
@@ -20,6 +21,7 @@ class Fetcher:
         self.client = client
         self.progress = progress
         self.done = 0
+        self.total: int | None = None
 
     def rows(self, source: Source, user_ids: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
         if source.mode == "users":
@@ -38,6 +40,14 @@ class Fetcher:
         else:  # pragma: no cover - the planner makes no other mode
             raise AssertionError(source.mode)
 
+    def _listed_users(self) -> Iterator[dict[str, Any]]:
+        """Every listed user's id, page by page; the total is known once the last page is read."""
+        count = 0
+        for user in self.client.paginate(_USERS_PATH, query={"limit": self.client.settings.page_size}):
+            count += 1
+            yield {"userId": user["id"]}
+        self.total = count
+
     def _list_users(self, query: dict[str, Any]) -> Iterator[dict[str, Any]]:
         for item in self.client.paginate(_USERS_PATH, query=query):
             yield rows.api_row(USERS, item, {})
@@ -46,14 +56,19 @@ class Fetcher:
         self, op: Operation, table: Any, calls: Iterable[dict[str, Any]], total: int | None
     ) -> Iterator[dict[str, Any]]:
         def one(params: dict[str, Any]) -> tuple[dict[str, Any], Any]:
-            return params, self.client.call(op.method, op.path, params).body
+            try:
+                return params, self.client.call(op.method, op.path, params).body
+            except ProgrammingError as e:
+                if _is_absent(op, e):
+                    return params, None
+                raise
 
         # A single call needs no thread pool (the common keyed query).
         results = map(one, calls) if total is not None and total <= 1 else self.client.map_concurrent(one, calls)
         for params, body in results:
             self.done += 1
             if self.progress is not None:
-                self.progress(self.done, total)
+                self.progress(self.done, total if total is not None else self.total)
             items = body if isinstance(body, list) else [body] if body is not None else []
             for item in items:
                 if isinstance(item, dict):
@@ -61,3 +76,9 @@ class Fetcher:
 
 
 _USERS_PATH = "/api/v1/users"
+
+
+def _is_absent(op: Operation, error: ProgrammingError) -> bool:
+    """Okta's 404 for the looked-up resource itself (``... (UserFactor)``), not for its user."""
+    summary = error.error_summary or ""
+    return error.status == 404 and op.absent_resource is not None and summary.endswith(f"({op.absent_resource})")

@@ -187,9 +187,7 @@ class OktaDialect(default.DefaultDialect):
     def get_view_names(self, connection: Any, schema: str | None = None, **kw: Any) -> list[str]:
         return []
 
-    def get_materialized_view_names(
-        self, connection: Any, schema: str | None = None, **kw: Any
-    ) -> list[str]:
+    def get_materialized_view_names(self, connection: Any, schema: str | None = None, **kw: Any) -> list[str]:
         return []
 
     def get_temp_table_names(self, connection: Any, schema: str | None = None, **kw: Any) -> list[str]:
@@ -201,14 +199,10 @@ class OktaDialect(default.DefaultDialect):
     def get_sequence_names(self, connection: Any, schema: str | None = None, **kw: Any) -> list[str]:
         return []
 
-    def get_view_definition(
-        self, connection: Any, view_name: str, schema: str | None = None, **kw: Any
-    ) -> str:
+    def get_view_definition(self, connection: Any, view_name: str, schema: str | None = None, **kw: Any) -> str:
         raise NoSuchTableError(f"{schema}.{view_name}" if schema else view_name)
 
-    def has_table(
-        self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
-    ) -> bool:
+    def has_table(self, connection: Any, table_name: str, schema: str | None = None, **kw: Any) -> bool:
         return catalog_reflection.find_table(table_name, schema) is not None
 
     def has_index(
@@ -217,9 +211,7 @@ class OktaDialect(default.DefaultDialect):
         catalog_reflection.table(table_name, schema)
         return False
 
-    def has_sequence(
-        self, connection: Any, sequence_name: str, schema: str | None = None, **kw: Any
-    ) -> bool:
+    def has_sequence(self, connection: Any, sequence_name: str, schema: str | None = None, **kw: Any) -> bool:
         return False
 
     def get_columns(
@@ -232,14 +224,10 @@ class OktaDialect(default.DefaultDialect):
     ) -> ReflectedPrimaryKeyConstraint:
         return cast("ReflectedPrimaryKeyConstraint", catalog_reflection.pk_constraint(table_name, schema))
 
-    def get_foreign_keys(
-        self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
-    ) -> list[Any]:
+    def get_foreign_keys(self, connection: Any, table_name: str, schema: str | None = None, **kw: Any) -> list[Any]:
         return catalog_reflection.empty_list(table_name, schema)
 
-    def get_indexes(
-        self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
-    ) -> list[Any]:
+    def get_indexes(self, connection: Any, table_name: str, schema: str | None = None, **kw: Any) -> list[Any]:
         return catalog_reflection.empty_list(table_name, schema)
 
     def get_unique_constraints(

@@ -38,40 +38,29 @@ except ImportError:
 TIME_GRAIN_EXPRESSIONS: dict[Any, str] = {
     None: "{col}",
     TimeGrain.SECOND: "DATETIME(STRFTIME('%Y-%m-%dT%H:%M:%S', {col}))",
-    TimeGrain.FIVE_SECONDS: (
-        "DATETIME({col}, printf('-%d seconds', CAST(strftime('%S', {col}) AS INT) % 5))"
-    ),
-    TimeGrain.THIRTY_SECONDS: (
-        "DATETIME({col}, printf('-%d seconds', CAST(strftime('%S', {col}) AS INT) % 30))"
-    ),
+    TimeGrain.FIVE_SECONDS: ("DATETIME({col}, printf('-%d seconds', CAST(strftime('%S', {col}) AS INT) % 5))"),
+    TimeGrain.THIRTY_SECONDS: ("DATETIME({col}, printf('-%d seconds', CAST(strftime('%S', {col}) AS INT) % 30))"),
     TimeGrain.MINUTE: "DATETIME(STRFTIME('%Y-%m-%dT%H:%M:00', {col}))",
     TimeGrain.FIVE_MINUTES: (
-        "DATETIME(STRFTIME('%Y-%m-%dT%H:%M:00', {col}), "
-        "printf('-%d minutes', CAST(strftime('%M', {col}) AS INT) % 5))"
+        "DATETIME(STRFTIME('%Y-%m-%dT%H:%M:00', {col}), printf('-%d minutes', CAST(strftime('%M', {col}) AS INT) % 5))"
     ),
     TimeGrain.TEN_MINUTES: (
-        "DATETIME(STRFTIME('%Y-%m-%dT%H:%M:00', {col}), "
-        "printf('-%d minutes', CAST(strftime('%M', {col}) AS INT) % 10))"
+        "DATETIME(STRFTIME('%Y-%m-%dT%H:%M:00', {col}), printf('-%d minutes', CAST(strftime('%M', {col}) AS INT) % 10))"
     ),
     TimeGrain.FIFTEEN_MINUTES: (
-        "DATETIME(STRFTIME('%Y-%m-%dT%H:%M:00', {col}), "
-        "printf('-%d minutes', CAST(strftime('%M', {col}) AS INT) % 15))"
+        "DATETIME(STRFTIME('%Y-%m-%dT%H:%M:00', {col}), printf('-%d minutes', CAST(strftime('%M', {col}) AS INT) % 15))"
     ),
     TimeGrain.THIRTY_MINUTES: (
-        "DATETIME(STRFTIME('%Y-%m-%dT%H:%M:00', {col}), "
-        "printf('-%d minutes', CAST(strftime('%M', {col}) AS INT) % 30))"
+        "DATETIME(STRFTIME('%Y-%m-%dT%H:%M:00', {col}), printf('-%d minutes', CAST(strftime('%M', {col}) AS INT) % 30))"
     ),
     TimeGrain.HOUR: "DATETIME(STRFTIME('%Y-%m-%dT%H:00:00', {col}))",
     TimeGrain.SIX_HOURS: (
-        "DATETIME(STRFTIME('%Y-%m-%dT%H:00:00', {col}), "
-        "printf('-%d hours', CAST(strftime('%H', {col}) AS INT) % 6))"
+        "DATETIME(STRFTIME('%Y-%m-%dT%H:00:00', {col}), printf('-%d hours', CAST(strftime('%H', {col}) AS INT) % 6))"
     ),
     TimeGrain.DAY: "DATETIME({col}, 'start of day')",
     TimeGrain.WEEK: "DATETIME({col}, 'start of day', -strftime('%w', {col}) || ' days')",
     TimeGrain.MONTH: "DATETIME({col}, 'start of month')",
-    TimeGrain.QUARTER: (
-        "DATETIME({col}, 'start of month', printf('-%d month', (strftime('%m', {col}) - 1) % 3))"
-    ),
+    TimeGrain.QUARTER: ("DATETIME({col}, 'start of month', printf('-%d month', (strftime('%m', {col}) - 1) % 3))"),
     TimeGrain.YEAR: "DATETIME({col}, 'start of year')",
     TimeGrain.WEEK_ENDING_SATURDAY: "DATETIME({col}, 'start of day', 'weekday 6')",
     TimeGrain.WEEK_ENDING_SUNDAY: "DATETIME({col}, 'start of day', 'weekday 0')",
@@ -119,9 +108,7 @@ class OktaEngineSpec(BaseEngineSpec):
         return "datetime({col}, 'unixepoch')"
 
     @classmethod
-    def convert_dttm(
-        cls, target_type: str, dttm: datetime, db_extra: dict[str, Any] | None = None
-    ) -> str | None:
+    def convert_dttm(cls, target_type: str, dttm: datetime, db_extra: dict[str, Any] | None = None) -> str | None:
         sqla_type = cls.get_sqla_column_type(target_type)
         if isinstance(sqla_type, (types.String, types.DateTime)):
             return f"'{okta_timestamp(dttm)}'"

@@ -56,8 +56,7 @@ def connect_kwargs(url: URL) -> dict[str, Any]:
     database = (url.database or "").strip("/")
     if database not in _DATABASES:
         raise ArgumentError(
-            f"okta URLs take no database path (got {database!r}); "
-            "use okta://:TOKEN@my-org.okta.com or okta://my-org"
+            f"okta URLs take no database path (got {database!r}); use okta://:TOKEN@my-org.okta.com or okta://my-org"
         )
 
     if url.username and url.password is None:
@@ -78,8 +77,7 @@ def connect_kwargs(url: URL) -> dict[str, Any]:
         if _is_subdomain_shorthand(host) and url.port is None:
             if subdomain is not None and subdomain != host:
                 raise ArgumentError(
-                    f"the URL names subdomain {host!r} as its host and {subdomain!r} as ?subdomain=; "
-                    "give one"
+                    f"the URL names subdomain {host!r} as its host and {subdomain!r} as ?subdomain=; give one"
                 )
             if scheme != "https":
                 raise ArgumentError("scheme=http needs an explicit loopback host, e.g. 127.0.0.1:PORT")

@@ -154,6 +154,33 @@ def main(base: str, uri: str) -> None:
         fail("monthly chart data with a time range returned no rows")
     step(f"chart data with a month time grain and a time-range filter: {rows[:3]}...")
 
+    # A narrow time range must select exactly what time arithmetic selects (the filter literals are
+    # compared with Okta's ISO 8601 text, so their format matters).
+    start, end = "2019-01-01T12:00:00", "2019-01-03T00:00:00"
+    rows = chart_data(
+        check,
+        virtual_id,
+        {
+            "columns": [],
+            "metrics": ["count"],
+            "filters": [{"col": "created", "op": "TEMPORAL_RANGE", "val": f"{start} : {end}"}],
+            "granularity": "created",
+        },
+    )
+    in_range = rows[0]["count"] if rows else 0
+    reference_sql = (
+        "SELECT COUNT(*) AS n FROM users.factors "
+        f"WHERE julianday(created) >= julianday('{start}') AND julianday(created) < julianday('{end}')"
+    )
+    reference = check.call(
+        "POST",
+        "/api/v1/sqllab/execute/",
+        json={"database_id": db, "sql": reference_sql, "runAsync": False, "client_id": uuid.uuid4().hex[:10]},
+    )["data"][0]["n"]
+    if in_range != reference:
+        fail(f"time range {start} : {end} counted {in_range} factors; julianday() counts {reference}")
+    step(f"time range {start} : {end} selects {in_range} factors, as julianday() arithmetic does")
+
     physical = check.call(
         "POST", "/api/v1/dataset/", expect=201, json={"database": db, "schema": "users", "table_name": "factors"}
     )["id"]

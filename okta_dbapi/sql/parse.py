@@ -129,6 +129,8 @@ def parse_sql(sql: str) -> exp.Expression:
         near = detail.get("highlight")
         near_text = f" near {near!r}" if near else ""
         description = _TOKEN_REPR.sub(r"'\1'", detail.get("description") or str(e))
+        if "<class " in description:  # sqlglot's internals mean nothing to a user
+            description = "this is not valid SQL here; check the keywords and commas around it"
         raise ProgrammingError(f"Syntax error{where}{near_text}: {description}") from e
     except TokenError as e:
         raise ProgrammingError(f"Could not read the SQL: {e}") from e

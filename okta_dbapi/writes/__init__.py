@@ -18,6 +18,7 @@ from okta_dbapi.fetch import Progress
 from okta_dbapi.query import Result
 from okta_dbapi.sql.parse import Statement
 from okta_dbapi.writes import delete, insert, lifecycle
+from okta_dbapi.writes.calls import Call
 from okta_dbapi.writes.ledger import Ledger
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ def execute_many(statements: Sequence[Statement], connection: Connection, progre
     if any(s.explain for s in statements):
         raise ProgrammingError("EXPLAIN cannot be used with executemany(); EXPLAIN one parameter set with execute().")
     check_writable(statements[0], connection)
-    calls = []
+    calls: list[Call] = []
     target = None
     for statement in statements:
         assert statement.ast is not None

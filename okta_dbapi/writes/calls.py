@@ -33,10 +33,11 @@ class Call:
     headers: dict[str, str] = field(default_factory=dict)
     body: dict[str, Any] | None = None
     row: int = 1  # 1-based position in the statement
+    facts: dict[str, Any] = field(default_factory=dict)  # shown in reports, e.g. a DELETE's factorType
 
     def label(self) -> dict[str, Any]:
         """The row as error reports and ``Error.applied``/``not_applied`` show it."""
-        out: dict[str, Any] = {"row": self.row, **self.path}
+        out: dict[str, Any] = {"row": self.row, **self.path, **self.facts}
         if self.body:
             for name in ("factorType", "provider"):
                 if name in self.body:
@@ -102,7 +103,7 @@ def build_call(
         if param is not None:
             _set_param(call, param, value, row)
             continue
-        field_name = name[len(DATA_PREFIX):] if lowered.startswith(DATA_PREFIX) else name
+        field_name = name[len(DATA_PREFIX) :] if lowered.startswith(DATA_PREFIX) else name
         if not lowered.startswith(DATA_PREFIX) and body_names is not None and field_name not in body_names:
             raise ProgrammingError(_unknown_name(table, op, name, body_names, what))
         if not op.body:
@@ -148,7 +149,9 @@ def _set_param(call: Call, param: Param, value: Any, row: int) -> None:
     elif param.kind == "integer":
         converted = to_int(param.name, value, row)
     else:
-        converted = value if isinstance(value, str) else json.dumps(value) if isinstance(value, (dict, list)) else str(value)
+        converted = (
+            value if isinstance(value, str) else json.dumps(value) if isinstance(value, (dict, list)) else str(value)
+        )
     if param.location == "header":
         text = str(converted).lower() if isinstance(converted, bool) else str(converted)
         if "\r" in text or "\n" in text:
@@ -187,7 +190,7 @@ def _body_value(name: str, value: Any, row: int) -> Any:
                 value = json.loads(value)
             except ValueError:
                 raise DataError(
-                    f"{name} must be a JSON object, e.g. '{{\"phoneNumber\": \"+15551234567\"}}', "
+                    f'{name} must be a JSON object, e.g. \'{{"phoneNumber": "+15551234567"}}\', '
                     f"not {value!r} (row {row})."
                 ) from None
         if not isinstance(value, dict):

@@ -77,7 +77,9 @@ def plan_delete(ast: exp.Expression) -> DeletePlan:
     return DeletePlan(table, op, select, params, compiled, list_op)
 
 
-def _take_params(condition: exp.Expression | None, op: Operation) -> tuple[exp.Expression | None, list[tuple[str, Any]]]:
+def _take_params(
+    condition: exp.Expression | None, op: Operation
+) -> tuple[exp.Expression | None, list[tuple[str, Any]]]:
     """Remove ``param = value`` terms from the top-level AND; None when no row condition is left."""
     if condition is None:
         return None, []
@@ -100,10 +102,13 @@ def _take_params(condition: exp.Expression | None, op: Operation) -> tuple[exp.E
     rows_named = [t for t in kept if not _only_subdomain(t)]
     if not rows_named:
         return None, params
-    return exp.and_(*kept) if len(kept) > 1 else kept[0], params
+    combined = kept[0]
+    for term in kept[1:]:
+        combined = exp.And(this=combined, expression=term)
+    return combined, params
 
 
-def _and_terms(condition: exp.Expression) -> list[exp.Expression]:
+def _and_terms(condition: Any) -> list[exp.Expression]:
     if isinstance(condition, exp.Paren):
         return _and_terms(condition.this)
     if isinstance(condition, exp.And):
@@ -171,6 +176,7 @@ def ordered_calls(plan: DeletePlan, found: list[dict[str, Any]], subdomain: str)
         for row in user_rows:
             values = [("userId", row["userId"]), ("factorId", row["id"]), *plan.params]
             call = build_call(plan.table, plan.operation, values, subdomain=subdomain, row=len(targets) + 1)
+            call.facts = {"factorType": row.get("factorType")}
             targets.append(_Target(row, call, row.get("factorType") in CASCADING))
     return targets
 
@@ -200,7 +206,12 @@ def _by_user(targets: list[_Target]) -> Iterator[list[_Target]]:
 
 
 def _unenroll_user(
-    plan: DeletePlan, client: OktaClient, mine: list[_Target], everything: list[_Target], ledger: Ledger, outcome: _Outcome
+    plan: DeletePlan,
+    client: OktaClient,
+    mine: list[_Target],
+    everything: list[_Target],
+    ledger: Ledger,
+    outcome: _Outcome,
 ) -> None:
     user = mine[0].call.path["userId"]
     cascades = any(t.cascading for t in mine)
@@ -218,7 +229,7 @@ def _unenroll_user(
             rest = [x.call.label() for x in everything if x.call.row > t.call.row]
             raise ledger.failure(e, t.call, rest) from e
         ledger.tick()
-        ledger.record({**t.call.label(), "factorType": t.row.get("factorType")})
+        ledger.record(t.call.label())
         gone.add(factor_id)
         outcome.deleted.append(t.row)
         if t.cascading and current is not None:
@@ -226,8 +237,14 @@ def _unenroll_user(
             for fid, item in current.items():
                 if fid not in after and fid not in gone:
                     gone.add(fid)
-                    ledger.record({"userId": user, "factorId": fid, "factorType": item.get("factorType"),
-                                   "removed_with": factor_id})
+                    ledger.record(
+                        {
+                            "userId": user,
+                            "factorId": fid,
+                            "factorType": item.get("factorType"),
+                            "removed_with": factor_id,
+                        }
+                    )
                     outcome.deleted.append(rows.api_row(plan.table, item, {"userId": user}))
             current = after
     outcome.removed += len(gone)
@@ -249,8 +266,10 @@ def _list(
         body = client.call(op.method, op.path, {"userId": user}).body
     except Error as e:
         rest = [x.call.label() for x in everything if x.call.row >= next_row]
-        when = f"row {after.row}, reading the factors of user {user} again to see what Okta's cascade removed" if after else (
-            f"row {next_row}, reading the factors of user {user} before unenrolling"
+        when = (
+            f"row {after.row}, reading the factors of user {user} again to see what Okta's cascade removed"
+            if after
+            else (f"row {next_row}, reading the factors of user {user} before unenrolling")
         )
         raise ledger.failure(e, None, rest, when) from e
     return {str(item["id"]): item for item in body or [] if isinstance(item, dict) and "id" in item}

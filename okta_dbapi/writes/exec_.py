@@ -34,7 +34,12 @@ class ExecStatement:
 class _Reader:
     def __init__(self, sql: str) -> None:
         self.sql = sql
-        self.tokens = tokenize(sql)
+        tokens = tokenize(sql)
+        if tokens and tokens[0].token_type == TokenType.EXECUTE:
+            # sqlglot reads the rest of an EXECUTE as one command string: read it as EXEC (same offsets).
+            start = tokens[0].start
+            tokens = tokenize(sql[:start] + "EXEC   " + sql[start + len("EXECUTE") :])
+        self.tokens = tokens
         self.i = 0
 
     def peek(self, offset: int = 0) -> Token | None:
@@ -76,7 +81,9 @@ def parse_exec(sql: str, params: Params) -> ExecStatement:
             raise reader.error(token, "an argument such as @userId='...'")
         reader.next()
         following = reader.peek()
-        double = following is not None and following.token_type == TokenType.PARAMETER and following.start == token.end + 1
+        double = (
+            following is not None and following.token_type == TokenType.PARAMETER and following.start == token.end + 1
+        )
         if double:
             reader.next()
         name = _name(reader)
@@ -121,7 +128,9 @@ def _method(reader: _Reader) -> tuple[Table, Operation]:
     if op is None or op.verb != "exec":
         hint = ""
         if op is not None and op.verb in ("insert", "delete"):
-            hint = f" {op.name} runs as {'INSERT INTO' if op.verb == 'insert' else 'DELETE FROM'} {table.qualified_name}."
+            hint = (
+                f" {op.name} runs as {'INSERT INTO' if op.verb == 'insert' else 'DELETE FROM'} {table.qualified_name}."
+            )
         raise ProgrammingError(
             f"{table.qualified_name} has no EXEC method {parts[-1]!r}; the methods are {', '.join(methods)}.{hint}"
         )

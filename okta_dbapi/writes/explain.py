@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from okta_dbapi.client import encode_query, expand_path
 from okta_dbapi.explain import explain_result, explain_rows
 from okta_dbapi.query import Result, plan_query
 from okta_dbapi.sql.parse import Statement
@@ -35,7 +36,7 @@ def explain_write(statement: Statement, connection: Connection) -> Result:
 
 def _row(step: int, call: Call, client: OktaClient, calls: str = "1") -> tuple[Any, ...]:
     op = call.operation
-    path = client.describe(op.method, op.path, call.path, call.query)
+    path = expand_path(op.path, call.path) + _query_suffix(call)
     return (step, op.name, op.method, path, json.dumps(call.request()), calls)
 
 
@@ -51,8 +52,16 @@ def _insert_rows(statement: Statement, connection: Connection) -> list[tuple[Any
             step = len(out) + 1
             op = t.operation
             columns = t.columns or "the query's column names"
-            out.append((step, op.name, op.method, op.path, json.dumps({"columns": columns}),
-                        "1 per row of the query above (depends on data)"))
+            out.append(
+                (
+                    step,
+                    op.name,
+                    op.method,
+                    op.path,
+                    json.dumps({"columns": columns}),
+                    "1 per row of the query above (depends on data)",
+                )
+            )
             return out
     _, calls = insert.prepare_insert(statement.ast, connection)  # constants only: no request
     return [_row(i + 1, call, client) for i, call in enumerate(calls)]
@@ -74,18 +83,34 @@ def _delete_rows(statement: Statement, connection: Connection) -> list[tuple[Any
             call = build_call(plan.table, op, values, subdomain=subdomain)
             out.append(_row(len(out) + 1, call, client, "1 if the factor matches the WHERE clause"))
     else:
-        sample = build_call(plan.table, op, [("userId", "{userId}"), ("factorId", "{factorId}"), *plan.params],
-                            subdomain=subdomain)
-        out.append((len(out) + 1, op.name, op.method, op.path + _query_suffix(client, sample),
-                    json.dumps({"query": sample.query} if sample.query else {}),
-                    "1 per factor the query above finds (depends on data)"))
+        sample = build_call(
+            plan.table, op, [("userId", "{userId}"), ("factorId", "{factorId}"), *plan.params], subdomain=subdomain
+        )
+        out.append(
+            (
+                len(out) + 1,
+                op.name,
+                op.method,
+                op.path + _query_suffix(sample),
+                json.dumps({"query": sample.query} if sample.query else {}),
+                "1 per factor the query above finds (depends on data)",
+            )
+        )
     if plan.list_operation is not None:
         lop = plan.list_operation
-        out.append((len(out) + 1, lop.name, lop.method, lop.path, json.dumps({"userId": "each user losing a push factor"}),
-                    "2 per user whose push or signed_nonce factor is removed (before and after: counts Okta's cascade)"))
+        out.append(
+            (
+                len(out) + 1,
+                lop.name,
+                lop.method,
+                lop.path,
+                json.dumps({"userId": "each user losing a push factor"}),
+                "2 per user whose push or signed_nonce factor is removed (before and after: counts Okta's cascade)",
+            )
+        )
     return out
 
 
-def _query_suffix(client: OktaClient, call: Call) -> str:
-    described = client.describe("GET", "/", None, call.query)
-    return described[len("GET /"):]
+def _query_suffix(call: Call) -> str:
+    query = encode_query(call.query)
+    return f"?{query}" if query else ""

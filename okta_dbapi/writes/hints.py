@@ -23,12 +23,17 @@ def write_hint(exc: Error, call: Call) -> str:
             f"If the factor is listed (status PENDING_ACTIVATION or ACTIVE), do not enroll it again: continue "
             f"with EXEC okta.users.factors.activate_factor @userId='{user}', @factorId='<id>'."
         )
+    if "deactivated" in texts:
+        return (
+            "Okta does not change the factors of deactivated (DEPROVISIONED) users; leave them out, e.g. AND userId "
+            "IN (SELECT id FROM okta.users.users WHERE status <> 'DEPROVISIONED')."
+        )
     if code in ("E0000068", "E0000082"):
         if op == "activate_factor":
             return (
                 "Ask the user for the code just received; to send a new one run EXEC "
                 f"okta.users.factors.resend_enroll_factor @userId='{user}', @factorId='{factor}' "
-                f"@@json='{{\"factorType\": \"{factor_type}\"}}'."
+                f'@@json=\'{{"factorType": "{factor_type}"}}\'.'
             )
         return (
             "For sms, call and email factors a new code is sent by EXEC okta.users.factors.verify_factor "
@@ -53,7 +58,7 @@ def write_hint(exc: Error, call: Call) -> str:
         )
     if code == "E0000001" and "factortype" in texts:
         if op == "resend_enroll_factor":
-            return f"Give the factor's type as the body: @@json='{{\"factorType\": \"{factor_type}\"}}'."
+            return f'Give the factor\'s type as the body: @@json=\'{{"factorType": "{factor_type}"}}\'.'
         return "Give the factor type, e.g. a factorType column with 'sms', 'email' or 'token:software:totp'."
     if exc.status == 404 and "userId" in call.path and "{factorId}" not in call.operation.path:
         return (

@@ -83,7 +83,7 @@ def source_rows(t: InsertTarget, connection: Connection) -> tuple[list[str], lis
     result = run_select(t.source.copy(), connection.client)
     try:
         names = [d[0] for d in result.description or ()]
-        found = list(result.rows)
+        found: list[Sequence[Any]] = list(result.rows)
     finally:
         result.close()
     return (t.columns if t.columns is not None else names), found
@@ -118,13 +118,17 @@ def constant(node: exp.Expression) -> Any:
         db.close()
 
 
-def build_calls(t: InsertTarget, columns: list[str], found: list[Sequence[Any]], subdomain: str, first_row: int = 1) -> list[Call]:
+def build_calls(
+    t: InsertTarget, columns: list[str], found: list[Sequence[Any]], subdomain: str, first_row: int = 1
+) -> list[Call]:
     calls = []
     for offset, values in enumerate(found):
         row = first_row + offset
         if len(values) != len(columns):
             raise ProgrammingError(f"Row {row} has {len(values)} values but {len(columns)} columns are named.")
-        call = build_call(t.table, t.operation, zip(columns, values), subdomain=subdomain, body_names=BODY_COLUMNS, row=row)
+        call = build_call(
+            t.table, t.operation, zip(columns, values), subdomain=subdomain, body_names=BODY_COLUMNS, row=row
+        )
         if not (call.body or {}).get("factorType"):
             raise ProgrammingError(
                 f"Row {row} has no factorType: say which factor to enroll, e.g. 'sms', 'email', 'push' or "

@@ -64,7 +64,9 @@ def verify_row(call: Call, item: dict[str, Any]) -> dict[str, Any]:
     links = item.get("_links") if isinstance(item.get("_links"), dict) else {}
     poll = links.get("poll") if isinstance(links, dict) else None
     poll_url = poll.get("href") if isinstance(poll, dict) else None
-    transaction = poll_url.rstrip("/").rsplit("/transactions/", 1)[1] if poll_url and "/transactions/" in poll_url else None
+    transaction = (
+        poll_url.rstrip("/").rsplit("/transactions/", 1)[1] if poll_url and "/transactions/" in poll_url else None
+    )
     return {
         "userId": call.path.get("userId"),
         "factorId": call.path.get("factorId"),

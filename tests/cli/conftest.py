@@ -14,8 +14,10 @@ import pytest
 def emu() -> Iterator[Any]:
     from okta_dbapi.emulator import Emulator
 
-    with Emulator(users=30, seed=1, latency=0.0) as emulator:
+    # validate=True: every request okta-sql makes (through the driver) is checked against the spec.
+    with Emulator(users=30, seed=1, latency=0.0, validate=True) as emulator:
         yield emulator
+        assert emulator.log.violations == [], "a request or response that Okta's spec rejects"
 
 
 @pytest.fixture

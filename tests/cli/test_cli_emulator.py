@@ -410,3 +410,31 @@ def test_interactive_ctrl_c_cancels_the_statement(slow_emu: Any, clean_env: dict
     term.send("exit\n")
     assert term.close() == 0
     assert "Traceback" not in term.buffer
+
+
+def test_writes_report_rows_affected(clean_env: dict[str, str]) -> None:
+    from okta_dbapi.emulator import Emulator
+
+    with Emulator(users=8, seed=3) as fresh:
+        env = {**clean_env, "OKTA_CLIENT_ORGURL": fresh.url, "OKTA_CLIENT_TOKEN": fresh.token}
+        _, rows = driver_rows(fresh, "SELECT userId, id FROM okta.users.factors ORDER BY userId, id")
+        user_id = rows[0][0]
+        ids = [r[1] for r in rows if r[0] == user_id]
+        in_list = ", ".join(f"'{i}'" for i in ids)
+        delete = f"DELETE FROM okta.users.factors WHERE userId = '{user_id}' AND id IN ({in_list})"
+        proc = okta_sql(delete, env=env)
+        assert proc.returncode == 0, proc.stderr
+        plural = "row" if len(ids) == 1 else "rows"
+        assert proc.stdout == f"{len(ids)} {plural} affected\n"
+        # Machine-readable formats keep stdout clean: the note goes to stderr.
+        again = okta_sql(
+            "--format", "csv", f"SELECT count(*) AS n FROM okta.users.factors WHERE userId = '{user_id}'",
+            env=env,
+        )
+        assert again.stdout.splitlines() == ["n", "0"]
+        insert = (
+            "INSERT INTO okta.users.factors (userId, data__factorType, data__provider, data__profile) "
+            f"SELECT '{user_id}', 'sms', 'OKTA', '{{\"phoneNumber\": \"+15555550100\"}}'"
+        )
+        proc = okta_sql("--format", "json", insert, env=env)
+        assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "1 row affected\n")

@@ -402,3 +402,14 @@ def test_connections_in_threads(org: Emulator) -> None:
 
     with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(count, uids)) == [len(org.org.factors(u)) for u in uids]
+
+
+def test_key_lookup_of_a_missing_factor_is_empty(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    """Like any key lookup: no such factor, no row. An unknown user stays an error (above)."""
+    uid = user_with_factors(org)
+    cur = conn.cursor()
+    cur.execute("SELECT * FROM okta.users.factors WHERE userId = ? AND id = ?", [uid, "mblNOSUCHFACTOR00000"])
+    assert cur.fetchall() == []
+    assert org.log.count("GET", FACTORS + "/mblNOSUCHFACTOR00000") == 1
+    with pytest.raises(okta_dbapi.ProgrammingError, match="E0000007"):
+        cur.execute("SELECT * FROM okta.users.factors WHERE userId = ? AND id = ?", ["00uNOSUCHUSER", "mbl1"])

@@ -37,8 +37,16 @@ else:
         parser.read(config.rootpath / "setup.cfg")
         return parser.get("db", "default")
 
-    _MARKERS = ("backend", "sparse_backend", "sparse_driver_backend", "mypy", "timing_intensive",
-                "memory_intensive", "aiosqlite", "requires_tags")
+    _MARKERS = (
+        "backend",
+        "sparse_backend",
+        "sparse_driver_backend",
+        "mypy",
+        "timing_intensive",
+        "memory_intensive",
+        "aiosqlite",
+        "requires_tags",
+    )
 
     def pytest_configure(config: pytest.Config) -> None:  # type: ignore[no-redef]
         for marker in _MARKERS:  # markers SQLAlchemy's own setup.cfg declares

@@ -10,10 +10,13 @@ from __future__ import annotations
 from sqlalchemy import testing
 from sqlalchemy.testing import fixtures, is_true
 
+__all__ = ["PingTest"]
+
 try:  # SQLAlchemy 2.x
-    from sqlalchemy.testing.suite.test_dialect import ArgSignatureTest  # noqa: F401
-    from sqlalchemy.testing.suite.test_dialect import PingTest
-    from sqlalchemy.testing.suite.test_types import TrueDivTest  # noqa: F401
+    from sqlalchemy.testing.suite.test_dialect import ArgSignatureTest, PingTest
+    from sqlalchemy.testing.suite.test_types import TrueDivTest
+
+    __all__ += ["ArgSignatureTest", "TrueDivTest"]
 except ImportError:  # SQLAlchemy 1.4 has no PingTest: the same test, written here.
 
     class PingTest(fixtures.TestBase):  # type: ignore[no-redef]
@@ -22,6 +25,3 @@ except ImportError:  # SQLAlchemy 1.4 has no PingTest: the same test, written he
         def test_do_ping(self) -> None:
             with testing.db.connect() as conn:
                 is_true(testing.db.dialect.do_ping(conn.connection.dbapi_connection))
-
-
-__all__ = ["PingTest"]

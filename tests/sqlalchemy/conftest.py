@@ -15,9 +15,7 @@ SUBDOMAIN = "sqla-test"
 
 def engine_url(emu: Emulator, token: str | None = None, **options: str) -> str:
     query = "".join(f"&{k}={v}" for k, v in options.items())
-    return (
-        f"okta://:{token or emu.token}@127.0.0.1:{emu.port}/?scheme=http&subdomain={SUBDOMAIN}{query}"
-    )
+    return f"okta://:{token or emu.token}@127.0.0.1:{emu.port}/?scheme=http&subdomain={SUBDOMAIN}{query}"
 
 
 @pytest.fixture(scope="module")

@@ -53,9 +53,7 @@ def test_json_comparison_uses_json_extract() -> None:
 
 
 def test_json_path_parameter_is_a_sqlite_path() -> None:
-    compiled = select(factors.c.id).where(factors.c.profile["email"].as_string() == "x").compile(
-        dialect=OktaDialect()
-    )
+    compiled = select(factors.c.id).where(factors.c.profile["email"].as_string() == "x").compile(dialect=OktaDialect())
     processors = compiled._bind_processors
     [key] = [k for k in compiled.binds if k.startswith("profile")]
     assert processors[key]("email") == '$."email"'
@@ -64,16 +62,13 @@ def test_json_path_parameter_is_a_sqlite_path() -> None:
 def test_aggregate() -> None:
     stmt = select(factors.c.factorType, func.count()).group_by(factors.c.factorType)
     assert sql(stmt) == (
-        'SELECT users.factors."factorType", count(*) AS count_1 FROM users.factors '
-        'GROUP BY users.factors."factorType"'
+        'SELECT users.factors."factorType", count(*) AS count_1 FROM users.factors GROUP BY users.factors."factorType"'
     )
 
 
 def test_insert_returning() -> None:
     stmt = insert(factors).values(userId="u", factorType="sms").returning(factors.c.id, factors.c.factorType)
-    assert sql(stmt) == (
-        'INSERT INTO users.factors ("userId", "factorType") VALUES (?, ?) RETURNING id, "factorType"'
-    )
+    assert sql(stmt) == ('INSERT INTO users.factors ("userId", "factorType") VALUES (?, ?) RETURNING id, "factorType"')
 
 
 def test_delete() -> None:

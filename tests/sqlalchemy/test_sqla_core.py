@@ -172,9 +172,7 @@ def test_subquery(conn: Connection, tables: tuple[Table, Table], all_factors: li
     assert rows == max(counts.values())
 
 
-def test_text_with_named_parameters(
-    conn: Connection, all_factors: list[dict[str, object]], log: Emulator
-) -> None:
+def test_text_with_named_parameters(conn: Connection, all_factors: list[dict[str, object]], log: Emulator) -> None:
     user_id = all_factors[0]["userId"]
     rows = conn.execute(
         text('SELECT "factorType", "lastUpdated" FROM okta.users.factors WHERE "userId" = :uid'), {"uid": user_id}

@@ -44,9 +44,7 @@ def test_select_filter_by(session: Session) -> None:
     assert all(isinstance(f.profile, dict) and f.profile.get("phoneNumber") for f in factors)
 
 
-def test_get_by_primary_key_is_one_request(
-    session: Session, some_factor: tuple[str, str, str], log: Emulator
-) -> None:
+def test_get_by_primary_key_is_one_request(session: Session, some_factor: tuple[str, str, str], log: Emulator) -> None:
     user_id, factor_id, factor_type = some_factor
     factor = session.get(Factor, (user_id, factor_id))
     assert factor is not None and factor.factorType == factor_type

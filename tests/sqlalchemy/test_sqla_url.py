@@ -34,8 +34,7 @@ CASES: list[tuple[str, dict[str, Any]]] = [
         },
     ),
     (
-        "okta://my-org?authorization_mode=PrivateKey&client_id=0oa1&scopes=okta.users.read"
-        "&scopes=okta.users.manage",
+        "okta://my-org?authorization_mode=PrivateKey&client_id=0oa1&scopes=okta.users.read&scopes=okta.users.manage",
         {
             "subdomain": "my-org",
             "authorization_mode": "PrivateKey",

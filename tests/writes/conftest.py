@@ -10,14 +10,25 @@ import pytest
 
 import okta_dbapi
 from okta_dbapi.emulator import Emulator
+from okta_dbapi.emulator.validation import SpecValidator
 
 _logins = itertools.count()
 
 
+@pytest.fixture(scope="session")
+def spec_validator() -> SpecValidator:
+    """One validator for the session: loading the spec is the slow part of ``validate=True``."""
+    return SpecValidator()
+
+
 @pytest.fixture
-def emu() -> Iterator[Emulator]:
-    with Emulator(users=4, seed=5) as e:
+def emu(spec_validator: SpecValidator) -> Iterator[Emulator]:
+    """A fresh org that checks every request and response against Okta's spec."""
+    e = Emulator(users=4, seed=5)
+    e.validator = spec_validator
+    with e:
         yield e
+        assert e.log.violations == [], "a request (or response) that Okta's spec rejects"
 
 
 @pytest.fixture
@@ -41,4 +52,3 @@ def new_user(emu: Emulator) -> NewUser:
         return str(user["id"])
 
     return make
-

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import NewUser
-from writes_helpers import factor_types, fill, with_keys
+from writes_helpers import columns, factor_types, fill, one, with_keys
 
 import okta_dbapi
 from okta_dbapi.emulator import Emulator
@@ -41,8 +41,16 @@ def test_select_list_factors_fans_out_over_users(db: okta_dbapi.Connection, emu:
     cur = db.cursor()
     cur.execute(sql)
     got = cur.fetchall()
-    assert [d[0] for d in cur.description] == [
-        "id", "_embedded", "_links", "created", "factorType", "lastUpdated", "profile", "provider", "status",
+    assert columns(cur) == [
+        "id",
+        "_embedded",
+        "_links",
+        "created",
+        "factorType",
+        "lastUpdated",
+        "profile",
+        "provider",
+        "status",
         "vendorName",
     ]
     users = emu.org.user_ids(include_deprovisioned=False)
@@ -52,7 +60,9 @@ def test_select_list_factors_fans_out_over_users(db: okta_dbapi.Connection, emu:
     assert emu.log.count("GET", r"/api/v1/users/[^/]+/factors") == len(users)
 
 
-def test_select_get_factor_as_written_and_with_keys(db: okta_dbapi.Connection, emu: Emulator, new_user: NewUser) -> None:
+def test_select_get_factor_as_written_and_with_keys(
+    db: okta_dbapi.Connection, emu: Emulator, new_user: NewUser
+) -> None:
     uid = new_user([{"factorType": "sms", "profile": {"phoneNumber": PHONE}}])
     (factor,) = emu.org.factors(uid)
     cur = db.cursor()
@@ -74,12 +84,14 @@ def test_select_transaction_status_as_written_and_with_keys(
     emu.org.set_push_outcome(uid, push["id"], "SUCCESS")
     cur = db.cursor()
     cur.execute(fill(example("03"), {"subdomain": db.subdomain}))
-    assert [d[0] for d in cur.description] == ["factorResult"]
+    assert columns(cur) == ["factorResult"]
     assert all(r == (None,) for r in cur.fetchall())  # no transaction named: nothing to report
     cur.execute("EXEC okta.users.factors.verify_factor @userId=?, @factorId=?", [uid, push["id"]])
-    transaction = dict(zip([d[0] for d in cur.description], cur.fetchone()))["transactionId"]
+    transaction = one(cur)["transactionId"]
     emu.log.clear()
-    keyed = with_keys(example("03"), f"AND userId = '{uid}' AND factorId = '{push['id']}' AND transactionId = '{transaction}'")
+    keyed = with_keys(
+        example("03"), f"AND userId = '{uid}' AND factorId = '{push['id']}' AND transactionId = '{transaction}'"
+    )
     cur.execute(fill(keyed, {"subdomain": db.subdomain}))
     assert cur.fetchall() == [("SUCCESS",)]
     assert emu.log.count("GET", rf"/api/v1/users/{uid}/factors/{push['id']}/transactions/{re.escape(transaction)}") == 1
@@ -105,8 +117,16 @@ def test_insert_enroll_factor(db: okta_dbapi.Connection, emu: Emulator, new_user
     cur = db.cursor()
     cur.execute(fill(sql, {**INSERT_VALUES, "subdomain": db.subdomain}))
     assert cur.rowcount == 1
-    assert [d[0] for d in cur.description] == [
-        "id", "_embedded", "_links", "created", "factorType", "lastUpdated", "profile", "provider", "status",
+    assert columns(cur) == [
+        "id",
+        "_embedded",
+        "_links",
+        "created",
+        "factorType",
+        "lastUpdated",
+        "profile",
+        "provider",
+        "status",
         "vendorName",
     ]
     (row,) = cur.fetchall()
@@ -114,8 +134,12 @@ def test_insert_enroll_factor(db: okta_dbapi.Connection, emu: Emulator, new_user
     assert row[0] == factor["id"] and row[4] == "sms" and row[6] == {"phoneNumber": PHONE} and row[8] == "ACTIVE"
     (entry,) = emu.log.entries
     assert (entry.method, entry.path, entry.status) == ("POST", f"/api/v1/users/{uid}/factors", 200)
-    assert entry.query == {"updatePhone": "false", "templateId": "cstk2flOtuCMDJK4b0g3",
-                           "tokenLifetimeSeconds": "300", "activate": "true"}
+    assert entry.query == {
+        "updatePhone": "false",
+        "templateId": "cstk2flOtuCMDJK4b0g3",
+        "tokenLifetimeSeconds": "300",
+        "activate": "true",
+    }
     assert entry.headers["Accept-Language"] == "fr"
     assert entry.body == {"factorType": "sms", "profile": {"phoneNumber": PHONE}, "provider": "OKTA"}
 
@@ -136,7 +160,9 @@ def test_delete_unenroll_factor(db: okta_dbapi.Connection, emu: Emulator, new_us
     assert factor_types(emu, uid) == [("email", "ACTIVE")]
     assert emu.log.count("GET", rf"/api/v1/users/{uid}/factors/{sms['id']}") == 1
     (delete,) = [e for e in emu.log.entries if e.method == "DELETE"]
-    assert delete.path == f"/api/v1/users/{uid}/factors/{sms['id']}" and delete.query == {"removeRecoveryEnrollment": "true"}
+    assert delete.path == f"/api/v1/users/{uid}/factors/{sms['id']}" and delete.query == {
+        "removeRecoveryEnrollment": "true"
+    }
     assert len(emu.log.entries) == 2
 
 
@@ -153,7 +179,7 @@ def test_exec_activate_factor(db: okta_dbapi.Connection, emu: Emulator, new_user
     sql = with_keys(example("06"), f"@userId='{uid}' @factorId='{push['id']}'")
     cur = db.cursor()
     cur.execute(fill(sql, {"subdomain": db.subdomain}))
-    got = dict(zip([d[0] for d in cur.description], cur.fetchone()))
+    got = one(cur)
     assert (got["id"], got["status"], got["userId"]) == (push["id"], "ACTIVE", uid)
     assert factor_types(emu, uid) == [("push", "ACTIVE")]
     assert emu.log.count("POST", rf"/api/v1/users/{uid}/factors/{push['id']}/lifecycle/activate") == 1
@@ -166,7 +192,7 @@ def test_exec_resend_enroll_factor(db: okta_dbapi.Connection, emu: Emulator, new
     sql = with_keys(example("07"), f", @userId='{uid}', @factorId='{sms['id']}';")
     cur = db.cursor()
     cur.execute(fill(sql, {"subdomain": db.subdomain, "templateId": "cstk2flOtuCMDJK4b0g3", "factorType": "sms"}))
-    got = dict(zip([d[0] for d in cur.description], cur.fetchone()))
+    got = one(cur)
     assert (got["id"], got["status"]) == (sms["id"], "PENDING_ACTIVATION")
     (entry,) = emu.log.entries
     assert (entry.method, entry.path) == ("POST", f"/api/v1/users/{uid}/factors/{sms['id']}/resend")
@@ -177,16 +203,25 @@ def test_exec_verify_factor_push_then_poll(db: okta_dbapi.Connection, emu: Emula
     uid = new_user([{"factorType": "push", "profile": {"credentialId": "w@example.com"}}])
     (push,) = emu.org.factors(uid)
     sql = with_keys(example("08"), f", @userId='{uid}', @factorId='{push['id']}'")
-    values = {"subdomain": db.subdomain, "templateId": "cstk2flOtuCMDJK4b0g3", "tokenLifetimeSeconds": "300",
-              "X-Forwarded-For": "203.0.113.7", "User-Agent": "Mozilla/5.0 (seed test)", "Accept-Language": "de"}
+    values = {
+        "subdomain": db.subdomain,
+        "templateId": "cstk2flOtuCMDJK4b0g3",
+        "tokenLifetimeSeconds": "300",
+        "X-Forwarded-For": "203.0.113.7",
+        "User-Agent": "Mozilla/5.0 (seed test)",
+        "Accept-Language": "de",
+    }
     cur = db.cursor()
     cur.execute(fill(sql, values))
-    got = dict(zip([d[0] for d in cur.description], cur.fetchone()))
+    got = one(cur)
     assert got["factorResult"] == "WAITING" and got["transactionId"]
     assert got["pollUrl"].endswith(f"/factors/{push['id']}/transactions/{got['transactionId']}")
     (entry,) = emu.log.entries
     assert entry.path == f"/api/v1/users/{uid}/factors/{push['id']}/verify"
     assert entry.query == {"templateId": "cstk2flOtuCMDJK4b0g3", "tokenLifetimeSeconds": "300"}
     assert (entry.headers["X-Forwarded-For"], entry.headers["User-Agent"], entry.headers["Accept-Language"]) == (
-        "203.0.113.7", "Mozilla/5.0 (seed test)", "de")
+        "203.0.113.7",
+        "Mozilla/5.0 (seed test)",
+        "de",
+    )
     assert entry.body is None  # a push challenge is issued by a request without a body

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
+from okta_dbapi import Cursor
 from okta_dbapi.emulator import Emulator
 
 
@@ -14,6 +16,7 @@ def factor_types(emu: Emulator, user_id: str) -> list[tuple[str, str]]:
 
 def fill(sql: str, values: dict[str, str]) -> str:
     """Fill ``{{ name }}`` placeholders; every placeholder must have a value."""
+
     def one(match: re.Match[str]) -> str:
         return values[match.group(1)]
 
@@ -28,3 +31,20 @@ def with_keys(sql: str, addition: str) -> str:
     if text.endswith(";"):
         text = text[:-1]
     return text + "\n" + addition
+
+
+def columns(cur: Cursor) -> list[str]:
+    return [d[0] for d in cur.description or ()]
+
+
+def first(cur: Cursor) -> tuple[Any, ...]:
+    row = cur.fetchone()
+    assert row is not None
+    return row
+
+
+def one(cur: Cursor) -> dict[str, Any]:
+    """The only row of the result, by column name."""
+    row = first(cur)
+    assert cur.fetchone() is None
+    return dict(zip(columns(cur), row))
