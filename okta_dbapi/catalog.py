@@ -47,7 +47,9 @@ class Operation:
     params: tuple[Param, ...] = ()
     paginated: bool = False
     returns_list: bool = False
-    body: bool = False
+    # "required": the spec requires a request body, so an empty one is sent as {} (Okta then names
+    # what is missing); "optional": an empty body is left out (a push verify has none).
+    body: Literal["none", "optional", "required"] = "none"
     description: str = ""
     # Okta's resource name in a 404 that means "no such row" rather than an error (a key lookup
     # of a factor that does not exist is empty, while an unknown user stays an error).
@@ -137,7 +139,7 @@ FACTORS = Table(
             "POST",
             _FACTORS_PATH,
             keys=("userId",),
-            body=True,
+            body="required",
             params=(
                 Param("updatePhone", "query", "boolean"),
                 Param("templateId", "query"),
@@ -160,7 +162,7 @@ FACTORS = Table(
             "POST",
             _FACTOR_PATH + "/lifecycle/activate",
             keys=("userId", "factorId"),
-            body=True,
+            body="optional",
         ),
         Operation(
             "resend_enroll_factor",
@@ -168,7 +170,7 @@ FACTORS = Table(
             "POST",
             _FACTOR_PATH + "/resend",
             keys=("userId", "factorId"),
-            body=True,
+            body="required",
             params=(Param("templateId", "query"),),
         ),
         Operation(
@@ -177,7 +179,7 @@ FACTORS = Table(
             "POST",
             _FACTOR_PATH + "/verify",
             keys=("userId", "factorId"),
-            body=True,
+            body="optional",
             params=(
                 Param("templateId", "query"),
                 Param("tokenLifetimeSeconds", "query", "integer"),

@@ -462,6 +462,9 @@ def plan_select(ast: exp.Expression, subdomain: str, page_size: int) -> Plan:
     return plan
 
 
+_STREAMABLE_CLAUSES = {"expressions", "from", "from_", "where", "limit", "offset"}
+
+
 def _mark_streaming(plan: Plan) -> None:
     """A single exact scan of one table, projecting plain columns, streams straight from the API."""
     ast = plan.ast
@@ -470,8 +473,8 @@ def _mark_streaming(plan: Plan) -> None:
     ref = plan.refs[0]
     if not ref.exact or ref.scope is not ast or plan.sources[0].mode == "dependent":
         return
-    blocked = ("joins", "group", "having", "order", "distinct", "with", "qualify", "windows")
-    if any(ast.args.get(k) for k in blocked):
+    # An allowlist, not a blocklist: sqlglot renames and adds clause keys between releases.
+    if any(value for key, value in ast.args.items() if key not in _STREAMABLE_CLAUSES):
         return
     for projection in ast.expressions:
         target = projection.this if isinstance(projection, exp.Alias) else projection

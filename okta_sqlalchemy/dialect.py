@@ -81,7 +81,6 @@ class OktaDialect(default.DefaultDialect):
 
     supports_alter = False
     supports_cast = True
-    _broken_dotted_colnames = False
     supports_sequences = False
     supports_comments = True
     inline_comments = False

@@ -106,7 +106,7 @@ def build_call(
         field_name = name[len(DATA_PREFIX) :] if lowered.startswith(DATA_PREFIX) else name
         if not lowered.startswith(DATA_PREFIX) and body_names is not None and field_name not in body_names:
             raise ProgrammingError(_unknown_name(table, op, name, body_names, what))
-        if not op.body:
+        if op.body == "none":
             raise ProgrammingError(f"{op.name} takes no request body, so the {what} {name} has no place in it.")
         if value is None:
             continue
@@ -114,7 +114,7 @@ def build_call(
     missing = [k for k in op.keys if k not in call.path]
     if missing:
         raise ProgrammingError(_missing_keys(op, missing, what))
-    call.body = body if op.body else None
+    call.body = body if op.body != "none" else None
     return call
 
 

@@ -83,11 +83,6 @@ class Ledger:
         return new
 
 
-# Operations whose request body the spec requires: an empty one is sent as {} (Okta then names
-# what is missing). Elsewhere an empty body is left out: a push verify or activation has none.
-BODY_REQUIRED = frozenset({"enroll_factor", "resend_enroll_factor"})
-
-
 def run_call(client: Any, call: Call) -> Any:
     """Send ``call``; the parsed body of Okta's answer (None when empty)."""
     op = call.operation
@@ -98,7 +93,7 @@ def run_call(client: Any, call: Call) -> Any:
         query=call.query or None,
         headers=call.headers or None,
         json_body=call.body or None,
-        send_body=op.name in BODY_REQUIRED,
+        send_body=op.body == "required",
     ).body
 
 

@@ -120,6 +120,7 @@ def test_orm_delete_commit_unenrolls(engine: Engine, emu: Emulator) -> None:
         session.commit()
     assert emu.log.count("DELETE", rf"/api/v1/users/{user_id}/factors/{factor_id}") == 1
     with Session(engine) as session:
+        assert session.get(Factor, (user_id, factor_id)) is None
         remaining = session.execute(select(Factor.id).filter_by(userId=user_id)).scalars().all()
         assert factor_id not in remaining
 
@@ -146,11 +147,6 @@ def test_update_is_refused_with_a_clear_error(engine: Engine) -> None:
         conn.execute(update(factors).where(factors.c.id == "x").values(status="ACTIVE"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="driver: a key lookup (WHERE userId = ? AND id = ?) of a factor that does not exist raises "
-    "ProgrammingError for Okta's 404 instead of returning no rows, so Session.get() cannot return None",
-)
 def test_session_get_of_a_missing_factor_is_none(engine: Engine) -> None:
     user_id = user_without(engine, "question", "OKTA")
     with Session(engine) as session:

@@ -35,6 +35,16 @@ def test_delete_matching_nothing_sends_no_delete(db: okta_dbapi.Connection, emu:
     assert emu.log.count("DELETE") == 0 and len(emu.log.entries) == 1
 
 
+def test_delete_by_keys_of_a_missing_factor_removes_nothing(
+    db: okta_dbapi.Connection, emu: Emulator, new_user: NewUser
+) -> None:
+    uid = new_user([{"factorType": "email"}])
+    cur = db.cursor()
+    cur.execute("DELETE FROM okta.users.factors WHERE userId = ? AND id = 'emfNOSUCHFACTOR'", [uid])
+    assert cur.rowcount == 0
+    assert emu.log.count("DELETE") == 0 and factor_types(emu, uid) == [("email", "ACTIVE")]
+
+
 def test_bulk_cleanup_of_stale_pending_sms(db: okta_dbapi.Connection, emu: Emulator, new_user: NewUser) -> None:
     """All PENDING_ACTIVATION sms factors older than 30 days, over the whole org."""
     stale = new_user(
