@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from okta_dbapi.client import OktaClient, expand_path
+from okta_dbapi.client import OktaClient, encode_query, expand_path
 from okta_dbapi.planner import Plan, Source
 from okta_dbapi.query import Result, describe
 from okta_dbapi.residual import rewrite
@@ -41,7 +41,7 @@ def _source_rows(source: Source, client: OktaClient, step: int) -> list[tuple[An
                 step,
                 op.name,
                 op.method,
-                client.describe(op.method, op.path, None, source.query),
+                _target(op.path, source.query),
                 json.dumps(source.query),
                 f"1 per page of {source.query.get('limit', page)} users (depends on data)",
             )
@@ -61,7 +61,7 @@ def _source_rows(source: Source, client: OktaClient, step: int) -> list[tuple[An
         step,
         "list_users",
         "GET",
-        client.describe("GET", "/api/v1/users", None, {"limit": page}),
+        _target("/api/v1/users", {"limit": page}),
         json.dumps({"limit": page}),
         f"1 per page of {page} users (depends on data)",
     )
@@ -76,6 +76,12 @@ def _source_rows(source: Source, client: OktaClient, step: int) -> list[tuple[An
             "1 per listed user (depends on data)",
         ),
     ]
+
+
+def _target(path: str, query: dict[str, Any]) -> str:
+    """The request target as the writes' EXPLAIN shows it: path, then the query string."""
+    encoded = encode_query(query)
+    return f"{path}?{encoded}" if encoded else path
 
 
 def explain_result(rows: list[tuple[Any, ...]]) -> Result:

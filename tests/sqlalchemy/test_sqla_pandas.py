@@ -6,11 +6,25 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+import sqlalchemy
 from pandas.api.types import is_datetime64_any_dtype
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from okta_dbapi.emulator import Emulator
+
+
+def _major_minor(version: str) -> tuple[int, int]:
+    major, minor = version.split(".")[:2]
+    return int(major), int(minor)
+
+
+# pandas 2.2+ accepts only SQLAlchemy 2 engines (it treats a 1.4 Engine as a raw DBAPI
+# connection); Superset 6.1 pins pandas 2.1.x with SQLAlchemy 1.4.
+pytestmark = pytest.mark.skipif(
+    _major_minor(sqlalchemy.__version__) < (2, 0) and _major_minor(pd.__version__) >= (2, 2),
+    reason=f"pandas {pd.__version__} does not support SQLAlchemy {sqlalchemy.__version__}; use pandas<2.2",
+)
 
 
 def assert_utc_timestamps(series: pd.Series) -> None:
