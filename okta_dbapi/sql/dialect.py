@@ -1,16 +1,38 @@
 """The SQL dialect users write: SQLite's, which is also what residual queries run in.
 
 StackQL's extensions (``EXEC``, ``@param=``, ``@@json=``, unquoted hyphenated names such as
-``Accept-Language``) are handled by the statement parsers in :mod:`okta_dbapi.sql.parse`.
+``Accept-Language``) are handled by the statement parsers in :mod:`okta_dbapi.sql.parse` and
+:mod:`okta_dbapi.writes.exec_`.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlglot import exp
 from sqlglot.dialects.sqlite import SQLite
+
+
+def _json_extract_sql(generator: Any, expression: exp.JSONExtract) -> str:
+    """Write ``JSON_EXTRACT(...)`` back as the function, not as ``->``.
+
+    sqlglot 28 parses SQLite's ``JSON_EXTRACT(col, '$.a')`` and ``col -> '$.a'`` into the same
+    node and writes both as ``->``, but in SQLite ``->`` returns JSON text (``'"x"'``) where
+    ``JSON_EXTRACT`` returns the SQL value (``'x'``), so comparisons with a string stop matching.
+    The arrow form is the one whose parse sets ``only_json_types``.
+    """
+    if "only_json_types" in expression.args:
+        arrow: str = generator.jsonextract_sql(expression)
+        return arrow
+    sql: str = generator.func("JSON_EXTRACT", expression.this, expression.expression, *expression.expressions)
+    return sql
 
 
 class OktaSQL(SQLite):
     """SQLite's grammar, so that what users write and what runs locally agree."""
+
+    class Generator(SQLite.Generator):  # type: ignore[misc,valid-type,unused-ignore]
+        TRANSFORMS = {**SQLite.Generator.TRANSFORMS, exp.JSONExtract: _json_extract_sql}
 
 
 DIALECT = OktaSQL()

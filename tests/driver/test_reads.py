@@ -344,7 +344,9 @@ def test_cursor_protocol(org: Emulator, conn: okta_dbapi.Connection) -> None:
 def test_sibling_tables_by_user(org: Emulator, conn: okta_dbapi.Connection) -> None:
     uid = listed_user_ids(org)[0]
     cur = conn.cursor()
-    cur.execute("SELECT factorType, provider, enrollment, userId FROM okta.users.supported_factors WHERE userId = ?", [uid])
+    cur.execute(
+        "SELECT factorType, provider, enrollment, userId FROM okta.users.supported_factors WHERE userId = ?", [uid]
+    )
     rows = cur.fetchall()
     assert rows and all(r[3] == uid for r in rows)
     cur.execute("SELECT question, questionText FROM users.supported_security_questions WHERE userId = ?", [uid])

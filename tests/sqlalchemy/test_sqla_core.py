@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
-import sqlglot
 from sqlalchemy import MetaData, Table, and_, func, select, text
 from sqlalchemy.engine import Connection, Engine
 
@@ -129,16 +128,6 @@ def test_join_users_to_factors(
     assert all(r.factorType == "sms" and "@" in r.login for r in rows)
 
 
-SQLGLOT_28 = int(sqlglot.__version__.split(".")[0]) < 29
-
-
-@pytest.mark.xfail(
-    SQLGLOT_28,
-    strict=True,
-    reason="driver bug: with sqlglot 28.x the residual SQL renders JSON_EXTRACT(col, path) as "
-    "col -> path, which in SQLite yields JSON text ('\"+1555...\"'), so comparisons with plain "
-    "strings never match (okta_dbapi residual transpile, not the dialect)",
-)
 def test_json_comparison(conn: Connection, tables: tuple[Table, Table], all_factors: list[dict[str, object]]) -> None:
     factors, _ = tables
     sms = next(f for f in all_factors if f["factorType"] == "sms")

@@ -271,5 +271,6 @@ def test_fan_out_uses_each_window_fully_without_429() -> None:
     assert server.too_many == 0
     assert client.request_count == calls
     assert server.max_active == concurrency
-    # the lead's benchmark target is 10 %; allow some real-time scheduling noise here
-    assert floor * 0.95 <= elapsed <= floor * 1.15, (elapsed, floor)
+    # The benchmark target is 10 % in real time; the 5x time-lapse magnifies thread noise.
+    # (a window left unused would cost +24 %)
+    assert floor * 0.95 <= elapsed <= floor * 1.2, (elapsed, floor)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from writes_helpers import NewUser
 
 import okta_dbapi
 from okta_dbapi.emulator import Emulator
@@ -37,9 +38,6 @@ def db(emu: Emulator) -> Iterator[okta_dbapi.Connection]:
     yield connection
     if not connection.closed:
         connection.close()
-
-
-NewUser = Callable[..., str]
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import NewUser
-from writes_helpers import columns, factor_types, fill, one, with_keys
+from writes_helpers import NewUser, columns, factor_types, fill, one, with_keys
 
 import okta_dbapi
 from okta_dbapi.emulator import Emulator

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import NewUser
-from writes_helpers import factor_types, first, one
+from writes_helpers import NewUser, factor_types, first, one
 
 import okta_dbapi
 from okta_dbapi.emulator import Emulator

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import NewUser
-from writes_helpers import columns, factor_types, first
+from writes_helpers import NewUser, columns, factor_types, first
 
 import okta_dbapi
 from okta_dbapi.emulator import Emulator

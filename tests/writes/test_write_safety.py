@@ -5,8 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import NewUser
-from writes_helpers import columns, factor_types
+from writes_helpers import NewUser, columns, factor_types
 
 import okta_dbapi
 from okta_dbapi.emulator import Emulator

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from okta_dbapi import Cursor
 from okta_dbapi.emulator import Emulator
+
+# new_user(profile=None, factors=None, status="ACTIVE") -> the id of a user added to the org
+NewUser = Callable[..., str]
 
 
 def factor_types(emu: Emulator, user_id: str) -> list[tuple[str, str]]:
