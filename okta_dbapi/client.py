@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 import threading
 import time
@@ -165,6 +166,13 @@ class OktaClient:
             adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(10, settings.concurrency + 2))
             session.mount("https://", adapter)
             session.mount("http://", adapter)
+            # Read the environment once (proxies, CA bundle) instead of on every request, and
+            # never let ~/.netrc replace the Authorization header.
+            session.proxies.update(requests.utils.get_environ_proxies(settings.org_url))
+            bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+            if bundle:
+                session.verify = bundle
+            session.trust_env = False
         self.session = session
         self._clock = clock or time.time
         self._sleep = sleep or time.sleep
@@ -435,8 +443,10 @@ class OktaClient:
                     timeout=self._timeout,
                     allow_redirects=False,
                 )
-            except requests.RequestException as e:
-                pacer.release(key, None)
+            except BaseException as e:
+                pacer.release(key, None)  # also on KeyboardInterrupt: never leak an in-flight slot
+                if not isinstance(e, requests.RequestException):
+                    raise
                 not_sent = errors.nothing_sent(e)
                 retry = (not_sent or (idempotent and errors.transient(e))) and retries < settings.max_retries
                 if debug:
@@ -525,6 +535,21 @@ class OktaClient:
                 )
 
             if status == 429:
+                remaining = parse_rate_headers(resp_headers)[1]
+                if remaining is not None and remaining > 0:
+                    # The org's budget has room, so this is a per-resource limit (one SMS or
+                    # call code per phone every 30 s): waiting for the window would not help,
+                    # and a retry could send the user a second code.
+                    raise errors.error_from_response(
+                        status,
+                        _json_or_none(resp),
+                        request=f"{method} {target}",
+                        method=method,
+                        path_template=path_template,
+                        path_params=path_params,
+                        auth_mode=settings.authorization_mode,
+                        resource_limited=True,
+                    )
                 if rate_waits < settings.max_retries:
                     rate_waits += 1
                     now = self._clock()

@@ -64,6 +64,15 @@ from okta_dbapi.redact import redact
 # ---------------------------------------------------------------------------------------------
 # hints
 
+RESOURCE_LIMIT_HINT = (
+    "Okta limits this per resource, not by the org's budget (which still has room): e.g. one SMS or "
+    "voice code per phone every 30 seconds. The code already sent stays valid; wait before asking "
+    "for another. The request was not retried."
+)
+DEACTIVATED_USER_HINT = (
+    "Okta does not change the factors of a deactivated (DEPROVISIONED) user: leave such users out, "
+    "e.g. AND userId IN (SELECT id FROM okta.users.users WHERE status <> 'DEPROVISIONED')."
+)
 RATE_LIMIT_HINT = (
     "Okta's rate limit for this endpoint is exhausted: wait for the reset, lower the "
     "connection's concurrency option, or ask an Okta admin to raise the limit "
@@ -133,7 +142,7 @@ def not_applied_hint(method: str, path_template: str, path_params: Mapping[str, 
     return f"Check with {what} before retrying."
 
 
-def _hint(status: int, code: str | None, path_template: str, auth_mode: str) -> str:
+def _hint(status: int, code: str | None, path_template: str, auth_mode: str, texts: tuple[str, ...] = ()) -> str:
     if status == 401:
         return _AUTH_HINTS.get(auth_mode, _AUTH_HINTS["SSWS"])
     if code in (None, "E0000007") and (status == 404 or code == "E0000007"):
@@ -149,6 +158,8 @@ def _hint(status: int, code: str | None, path_template: str, auth_mode: str) -> 
             )
         if "{userId}" in path_template or "{id}" in path_template:
             return ERROR_CODE_HINTS["E0000007"]
+    if code == "E0000006" and any("deactivated" in t.lower() for t in texts):
+        return DEACTIVATED_USER_HINT
     if code and code in ERROR_CODE_HINTS:
         return ERROR_CODE_HINTS[code]
     if status == 403:
@@ -209,7 +220,7 @@ def parse_error_body(body: Any) -> OktaErrorBody | None:
 def _text(value: Any) -> str | None:
     if value is None:
         return None
-    return str(value)
+    return redact(str(value))
 
 
 def error_class(status: int, code: str | None, texts: tuple[str, ...] = ()) -> type[Error]:
@@ -253,8 +264,12 @@ def error_from_response(
     text: str = "",
     maybe_applied: bool = False,
     retries: int = 0,
+    resource_limited: bool = False,
 ) -> Error:
-    """An HTTP error status (with the parsed body, if it was JSON) as a PEP 249 exception."""
+    """An HTTP error status (with the parsed body, if it was JSON) as a PEP 249 exception.
+
+    ``resource_limited``: a 429 while the org's budget still had room (a per-resource limit).
+    """
     err = parse_error_body(body)
     code = err.code if err else None
     texts = (err.summary or "", *err.causes) if err else ()
@@ -284,7 +299,7 @@ def error_from_response(
             " The request may have reached Okta and been applied; it was not retried, because "
             "repeating it could apply it twice. " + not_applied_hint(method, path_template, path_params)
         )
-    hint = _hint(status, code, path_template, auth_mode)
+    hint = RESOURCE_LIMIT_HINT if resource_limited else _hint(status, code, path_template, auth_mode, texts)
     if hint:
         message += " " + hint
     exc = cls(

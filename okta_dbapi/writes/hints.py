@@ -23,11 +23,6 @@ def write_hint(exc: Error, call: Call) -> str:
             f"If the factor is listed (status PENDING_ACTIVATION or ACTIVE), do not enroll it again: continue "
             f"with EXEC okta.users.factors.activate_factor @userId='{user}', @factorId='<id>'."
         )
-    if "deactivated" in texts:
-        return (
-            "Okta does not change the factors of deactivated (DEPROVISIONED) users; leave them out, e.g. AND userId "
-            "IN (SELECT id FROM okta.users.users WHERE status <> 'DEPROVISIONED')."
-        )
     if code in ("E0000068", "E0000082"):
         if op == "activate_factor":
             return (
@@ -64,10 +59,5 @@ def write_hint(exc: Error, call: Call) -> str:
         return (
             "Find the user's id with SELECT id, status, profile->>'login' FROM okta.users.users "
             "WHERE profile->>'login' = '<login>'."
-        )
-    if code == "E0000047" and op in ("resend_enroll_factor", "verify_factor", "enroll_factor"):
-        return (
-            "Okta sends at most one SMS or voice-call code per phone number every 30 seconds: wait 30 seconds "
-            "before asking again. The code already sent stays valid, so the user can verify with it."
         )
     return ""

@@ -64,6 +64,12 @@ def client(clock: FakeClock) -> OktaClient:
     return make_client(clock)
 
 
+def last(mock: requests_mock.Mocker) -> Any:
+    request = mock.last_request
+    assert request is not None
+    return request
+
+
 def rate(limit: int, remaining: int, reset: float) -> dict[str, str]:
     return {
         "X-Rate-Limit-Limit": str(limit),
@@ -93,7 +99,7 @@ def test_path_params_are_single_segments(
     url = f"{ORG}/api/v1/users/{encoded}/factors"
     mock.get(url, json=[])
     client.call("GET", FACTORS, {"userId": user_id})
-    assert mock.last_request.url == url
+    assert last(mock).url == url
     assert client.describe("GET", FACTORS, {"userId": user_id}) == f"GET /api/v1/users/{encoded}/factors"
 
 
@@ -128,7 +134,7 @@ def test_describe(client: OktaClient) -> None:
 def test_query_sent(client: OktaClient, mock: requests_mock.Mocker) -> None:
     mock.post(f"{ORG}/api/v1/users/00u1/factors", json={"id": "f1"})
     client.call("POST", FACTORS, {"userId": "00u1"}, query={"activate": True, "updatePhone": None})
-    assert parse_qs(mock.last_request.query) == {"activate": ["true"]}
+    assert parse_qs(last(mock).query) == {"activate": ["true"]}
 
 
 # -- request basics -----------------------------------------------------------------------------
@@ -144,7 +150,7 @@ def test_ssws_headers_and_response(client: OktaClient, mock: requests_mock.Mocke
     assert isinstance(resp, ApiResponse)
     assert (resp.status, resp.body, resp.next_url) == (200, [{"id": "f1"}], None)
     assert resp.headers["x-thing"] == "1"  # case-insensitive
-    sent = mock.last_request
+    sent = last(mock)
     assert sent.headers["Authorization"] == f"SSWS {TOKEN}"
     assert sent.headers["Accept"] == "application/json"
     assert sent.headers["User-Agent"].startswith("okta-dbapi/")
@@ -156,7 +162,7 @@ def test_bearer_mode(clock: FakeClock, mock: requests_mock.Mocker) -> None:
     client = make_client(clock, authorization_mode="Bearer", token="eyJaccess.token.value")
     mock.get(f"{ORG}/api/v1/users", json=[])
     client.call("GET", "/api/v1/users")
-    assert mock.last_request.headers["Authorization"] == "Bearer eyJaccess.token.value"
+    assert last(mock).headers["Authorization"] == "Bearer eyJaccess.token.value"
 
 
 def test_no_token_fails_before_sending(clock: FakeClock, mock: requests_mock.Mocker) -> None:
@@ -169,12 +175,12 @@ def test_no_token_fails_before_sending(clock: FakeClock, mock: requests_mock.Moc
 def test_json_body_and_send_body(client: OktaClient, mock: requests_mock.Mocker) -> None:
     mock.post(requests_mock.ANY, json={"ok": True})
     client.call("POST", FACTORS, {"userId": "00u1"}, json_body={"factorType": "sms"})
-    assert mock.last_request.json() == {"factorType": "sms"}
-    assert mock.last_request.headers["Content-Type"] == "application/json"
+    assert last(mock).json() == {"factorType": "sms"}
+    assert last(mock).headers["Content-Type"] == "application/json"
     client.call("POST", FACTOR + "/lifecycle/activate", {"userId": "00u1", "factorId": "f1"}, send_body=True)
-    assert mock.last_request.body == b"{}"
+    assert last(mock).body == b"{}"
     client.call("POST", FACTOR + "/resend", {"userId": "00u1", "factorId": "f1"})
-    assert mock.last_request.body is None
+    assert last(mock).body is None
 
 
 def test_unserialisable_body(client: OktaClient, mock: requests_mock.Mocker) -> None:
@@ -186,8 +192,8 @@ def test_unserialisable_body(client: OktaClient, mock: requests_mock.Mocker) -> 
 def test_extra_headers(client: OktaClient, mock: requests_mock.Mocker) -> None:
     mock.post(requests_mock.ANY, json={})
     client.call("POST", FACTORS, {"userId": "u"}, headers={"Accept-Language": "fr", "User-Agent": "Browser"})
-    assert mock.last_request.headers["Accept-Language"] == "fr"
-    assert mock.last_request.headers["User-Agent"] == "Browser"
+    assert last(mock).headers["Accept-Language"] == "fr"
+    assert last(mock).headers["User-Agent"] == "Browser"
     with pytest.raises(ProgrammingError):
         client.call("GET", FACTORS, {"userId": "u"}, headers={"authorization": "SSWS other"})
 
@@ -242,10 +248,12 @@ def test_paginate_follows_link_next(client: OktaClient, mock: requests_mock.Mock
     first = f"{ORG}/api/v1/users?limit=2"
     second = f"{ORG}/api/v1/users?after=u2&limit=2"
     third = f"{ORG}/api/v1/users?after=u4&limit=2"
-    mock.get(first, json=[{"id": "u1"}, {"id": "u2"}],
-             headers={"Link": f'<{first}>; rel="self", <{second}>; rel="next"'})
-    mock.get(second, json=[{"id": "u3"}, {"id": "u4"}],
-             headers={"Link": f'<{second}>; rel="self", <{third}>; rel="next"'})
+    mock.get(
+        first, json=[{"id": "u1"}, {"id": "u2"}], headers={"Link": f'<{first}>; rel="self", <{second}>; rel="next"'}
+    )
+    mock.get(
+        second, json=[{"id": "u3"}, {"id": "u4"}], headers={"Link": f'<{second}>; rel="self", <{third}>; rel="next"'}
+    )
     mock.get(third, json=[{"id": "u5"}], headers={"Link": f'<{third}>; rel="self"'})
     ids = [u["id"] for u in client.paginate("/api/v1/users", query={"limit": 2})]
     assert ids == ["u1", "u2", "u3", "u4", "u5"]
@@ -288,8 +296,11 @@ def test_paginate_refuses_foreign_next_link(client: OktaClient, mock: requests_m
 
 def test_paginate_loopback_aliases_allowed(clock: FakeClock, mock: requests_mock.Mocker) -> None:
     client = make_client(clock, org_url="http://localhost:8080")
-    mock.get("http://localhost:8080/api/v1/users", json=[{"id": 1}],
-             headers={"Link": '<http://127.0.0.1:8080/api/v1/users?after=1>; rel="next"'})
+    mock.get(
+        "http://localhost:8080/api/v1/users",
+        json=[{"id": 1}],
+        headers={"Link": '<http://127.0.0.1:8080/api/v1/users?after=1>; rel="next"'},
+    )
     mock.get("http://127.0.0.1:8080/api/v1/users?after=1", json=[{"id": 2}])
     assert len(list(client.paginate("/api/v1/users"))) == 2
 
@@ -347,7 +358,9 @@ def test_get_retried_on_network_errors(client: OktaClient, mock: requests_mock.M
 
 
 def test_get_gives_up_after_max_retries(client: OktaClient, mock: requests_mock.Mocker, clock: FakeClock) -> None:
-    mock.get(requests_mock.ANY, status_code=503, json={"errorCode": "E0000009", "errorSummary": "Internal Server Error"})
+    mock.get(
+        requests_mock.ANY, status_code=503, json={"errorCode": "E0000009", "errorSummary": "Internal Server Error"}
+    )
     with pytest.raises(OperationalError) as info:
         client.call("GET", "/api/v1/users")
     assert client.request_count == 5
@@ -385,9 +398,7 @@ def test_retry_after_header_honoured(client: OktaClient, mock: requests_mock.Moc
         "reset",
     ],
 )
-def test_writes_never_replayed(
-    client: OktaClient, mock: requests_mock.Mocker, method: str, failure: Any
-) -> None:
+def test_writes_never_replayed(client: OktaClient, mock: requests_mock.Mocker, method: str, failure: Any) -> None:
     if failure == "reset":
         failure = {"exc": reset_after_send()}
     mock.register_uri(method, requests_mock.ANY, [failure, {"json": {"id": "f2"}}])
@@ -467,8 +478,12 @@ def test_429_without_reset_backs_off(client: OktaClient, mock: requests_mock.Moc
 
 def test_429_exhausted(clock: FakeClock, mock: requests_mock.Mocker) -> None:
     client = make_client(clock, max_retries=2)
-    body = {"errorCode": "E0000047", "errorSummary": "API call exceeded rate limit due to too many requests.",
-            "errorId": "oaeRATE", "errorCauses": []}
+    body = {
+        "errorCode": "E0000047",
+        "errorSummary": "API call exceeded rate limit due to too many requests.",
+        "errorId": "oaeRATE",
+        "errorCauses": [],
+    }
 
     def answer(request: Any, context: Any) -> dict[str, Any]:
         context.headers.update(rate(600, 0, clock.now + 30))
@@ -515,7 +530,11 @@ def pem_of(key: Any) -> str:
 
 def private_key_client(clock: FakeClock, key: str) -> OktaClient:
     return make_client(
-        clock, token=None, authorization_mode="PrivateKey", client_id="0oaSERVICE", private_key=key,
+        clock,
+        token=None,
+        authorization_mode="PrivateKey",
+        client_id="0oaSERVICE",
+        private_key=key,
         scopes="okta.users.read,okta.users.manage",
     )
 
@@ -542,19 +561,22 @@ def test_private_key_jwt_flow(clock: FakeClock, mock: requests_mock.Mocker, rsa_
     assert form["client_assertion_type"] == ["urn:ietf:params:oauth:client-assertion-type:jwt-bearer"]
     assertion = form["client_assertion"][0]
     claims = jwt.decode(
-        assertion, rsa_key.public_key(), algorithms=["RS256"], audience=f"{ORG}/oauth2/v1/token",
+        assertion,
+        rsa_key.public_key(),
+        algorithms=["RS256"],
+        audience=f"{ORG}/oauth2/v1/token",
         options={"verify_exp": False, "verify_iat": False},
     )
     assert claims["iss"] == claims["sub"] == "0oaSERVICE"
     assert 0 < claims["exp"] - claims["iat"] <= 3600
     assert len(claims["jti"]) >= 16
     assert jwt.get_unverified_header(assertion)["alg"] == "RS256"
-    assert mock.last_request.headers["Authorization"] == "Bearer eyJ.access-token-1"
+    assert last(mock).headers["Authorization"] == "Bearer eyJ.access-token-1"
     assert client.request_count == 2  # token requests are not API requests
 
     clock.now += 3600  # expired: a new token
     client.call("GET", "/api/v1/users")
-    assert mock.last_request.headers["Authorization"] == "Bearer eyJ.access-token-2"
+    assert last(mock).headers["Authorization"] == "Bearer eyJ.access-token-2"
 
 
 def test_private_key_401_fetches_a_new_token_once(clock: FakeClock, mock: requests_mock.Mocker, rsa_key: Any) -> None:
@@ -563,7 +585,7 @@ def test_private_key_401_fetches_a_new_token_once(clock: FakeClock, mock: reques
     mock.post(f"{ORG}/oauth2/v1/token", json=lambda r, c: token_answer(token=next(tokens)))
     mock.get(f"{ORG}/api/v1/users", [{"status_code": 401, "json": {"errorCode": "E0000011"}}, {"json": []}])
     client.call("GET", "/api/v1/users")
-    assert mock.last_request.headers["Authorization"] == "Bearer eyJ.new-token-xyz"
+    assert last(mock).headers["Authorization"] == "Bearer eyJ.new-token-xyz"
 
 
 def test_private_key_from_file_and_jwk(
@@ -727,3 +749,42 @@ def test_errors_are_pep249(client: OktaClient, mock: requests_mock.Mocker) -> No
     with pytest.raises(Error) as info:
         client.call("GET", "/api/v1/users")
     assert type(info.value).__name__ == "InternalError"
+
+
+def test_environment_read_once_and_netrc_ignored(
+    clock: FakeClock, monkeypatch: pytest.MonkeyPatch, mock: requests_mock.Mocker, tmp_path: Any
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
+    monkeypatch.setenv("NO_PROXY", "")
+    netrc = tmp_path / ".netrc"
+    netrc.write_text("machine my-org.okta.com login someone password other-secret\n")
+    monkeypatch.setenv("NETRC", str(netrc))
+    client = make_client(clock)
+    assert client.session.trust_env is False
+    assert client.session.proxies.get("https") == "http://proxy.internal:3128"
+    mock.get(requests_mock.ANY, json=[])
+    client.call("GET", "/api/v1/users")
+    assert last(mock).headers["Authorization"] == f"SSWS {TOKEN}"
+    monkeypatch.setenv("NO_PROXY", "my-org.okta.com")
+    assert "https" not in make_client(clock).session.proxies
+
+
+def test_interrupt_does_not_leak_an_in_flight_slot(client: OktaClient, mock: requests_mock.Mocker) -> None:
+    mock.get(requests_mock.ANY, exc=KeyboardInterrupt)  # type: ignore[arg-type]
+    with pytest.raises(KeyboardInterrupt):
+        client.call("GET", "/api/v1/users")
+    assert client.pacer.bucket(("GET", "/api/v1/users")).in_flight == 0
+    mock.get(requests_mock.ANY, json=[])
+    assert client.call("GET", "/api/v1/users").body == []
+
+
+def test_caller_session_is_used_as_is(clock: FakeClock, mock: requests_mock.Mocker) -> None:
+    session = requests.Session()
+    settings = Settings.resolve(org_url=ORG, token=TOKEN)
+    client = OktaClient(settings, session=session, clock=clock, sleep=clock.sleep)
+    assert client.session is session and session.trust_env is True
+    mock.get(requests_mock.ANY, json=[])
+    client.call("GET", "/api/v1/users")
+    client.close()
+    with pytest.raises(InterfaceError):
+        client.call("GET", "/api/v1/users")

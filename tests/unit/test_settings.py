@@ -187,7 +187,7 @@ def test_yaml_all_keys_and_env_override(monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_invalid_yaml_is_interface_error() -> None:
     (Path.cwd() / "okta.yaml").write_text("okta: [unclosed\n")
-    with pytest.raises(InterfaceError, match="okta.yaml"):
+    with pytest.raises(InterfaceError, match=r"okta\.yaml"):
         Settings.resolve(org_url="https://x.okta.com")
 
 

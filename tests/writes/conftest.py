@@ -34,7 +34,7 @@ def emu(spec_validator: SpecValidator) -> Iterator[Emulator]:
 
 @pytest.fixture
 def db(emu: Emulator) -> Iterator[okta_dbapi.Connection]:
-    connection = okta_dbapi.connect(org_url=emu.url, token=emu.token, max_retries=0)
+    connection = okta_dbapi.connect(org_url=emu.url, token=emu.token)
     yield connection
     if not connection.closed:
         connection.close()
