@@ -93,19 +93,7 @@ def _materialise(plan: Plan, fetcher: Fetcher) -> Result:
 def _kind(name: str, value: Any, tables: dict[str, Table]) -> str:
     """The type code of an output column: from its first value, else from the catalog by name."""
     if value is not None:
-        if isinstance(value, bool):
-            return "boolean"
-        if isinstance(value, int):
-            return "integer"
-        if isinstance(value, float):
-            return "number"
-        if isinstance(value, (dict, list)):
-            return "json"
-        if hasattr(value, "tzinfo"):
-            return "datetime"
-        if isinstance(value, bytes):
-            return "binary"
-        return "string"
+        return rows.kind_of(value)
     for table in tables.values():
         column = table.column(name)
         if column is not None:

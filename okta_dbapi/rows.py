@@ -89,3 +89,20 @@ def output_row(columns: Sequence[Column], row: Mapping[str, Any]) -> tuple[Any, 
             value = parse_timestamp(value)
         out.append(value)
     return tuple(out)
+
+
+def kind_of(value: Any) -> str:
+    """The type code (``cursor.description``) a Python value of a result stands for."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, (dict, list)):
+        return "json"
+    if isinstance(value, dt.datetime):
+        return "datetime"
+    if isinstance(value, bytes):
+        return "binary"
+    return "string"

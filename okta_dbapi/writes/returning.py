@@ -84,16 +84,7 @@ def _kind(table: Table, expression: exp.Expression) -> str | None:
 
 
 def _value_kind(out: list[tuple[Any, ...]], index: int) -> str:
-    value = next((r[index] for r in out if r[index] is not None), None)
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, (dict, list)):
-        return "json"
-    return "string"
+    return rows.kind_of(next((r[index] for r in out if r[index] is not None), None))
 
 
 def star(table: Table) -> list[exp.Expression]:
