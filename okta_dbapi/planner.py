@@ -213,6 +213,9 @@ class _Analyzer:
             return self.push_values(ref, col.name, values)
         if isinstance(term, (exp.GT, exp.GTE, exp.LT, exp.LTE)) and ref.table is USERS:
             return self.push_user_range(ref, term)
+        if isinstance(term, exp.Or):
+            as_in = _or_as_in(term)
+            return self.apply(ref, as_in) if as_in is not None else False
         return False
 
     def push_values(self, ref: Ref, name: str, values: list[Any]) -> bool:
@@ -285,8 +288,9 @@ class _Analyzer:
                 if not isinstance(column, exp.Column) or self.resolve(column, ref.scope) is not ref:
                     return False
                 if attribute == "login":
+                    # Okta matches logins without regard to case, SQL's = does not: re-checked locally.
                     ref.user_filters.append(f'profile.login eq "{_okta_string(value)}"')
-                    return True
+                    return False
                 # Search is eventually consistent in Okta: a superset at worst, so re-checked locally.
                 ref.user_search.append(f'profile.{attribute} eq "{_okta_string(value)}"')
                 return False
@@ -326,6 +330,35 @@ def okta_timestamp(value: Any) -> str | None:
         except ValueError:
             return None
     return format_timestamp(parsed)
+
+
+def _or_as_in(term: exp.Or) -> exp.In | None:
+    """``a = 1 OR a = 2 OR a IN (3)`` as ``a IN (1, 2, 3)``; None for any other disjunction."""
+    column: exp.Column | None = None
+    values: list[exp.Expression] = []
+    stack: list[Any] = [term]
+    while stack:
+        node = stack.pop()
+        while isinstance(node, exp.Paren):
+            node = node.this
+        if isinstance(node, exp.Or):
+            stack.extend((node.right, node.left))
+            continue
+        if isinstance(node, exp.EQ) and isinstance(node.this, exp.Column) and _literal_value(node.expression)[0]:
+            col, found = node.this, [node.expression]
+        elif isinstance(node, exp.EQ) and isinstance(node.expression, exp.Column) and _literal_value(node.this)[0]:
+            col, found = node.expression, [node.this]
+        elif isinstance(node, exp.In) and isinstance(node.this, exp.Column) and not node.args.get("query"):
+            col, found = node.this, list(node.expressions)
+        else:
+            return None
+        if column is not None and (col.name.lower(), col.table.lower()) != (column.name.lower(), column.table.lower()):
+            return None
+        column = col
+        values.extend(found)
+    if column is None:
+        return None
+    return exp.In(this=column, expressions=values)
 
 
 def _okta_string(value: Any) -> str:

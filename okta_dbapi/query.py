@@ -4,14 +4,14 @@ fetches into SQLite and run the whole statement there."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlglot import exp
 
 from okta_dbapi import rows
-from okta_dbapi.catalog import USERS, Table
+from okta_dbapi.catalog import USERS, Column, Table
 from okta_dbapi.client import OktaClient
 from okta_dbapi.fetch import Fetcher, Progress
 from okta_dbapi.planner import Plan, plan_select, projected_columns, strip_subdomain
@@ -57,15 +57,29 @@ def _stream(plan: Plan, fetcher: Fetcher) -> Result:
     table = plan.stream.table
     pairs = projected_columns(plan.ast, plan.stream)
     columns = [table.column(source) for _, source in pairs]
+    assert all(columns)
     description = [describe(name, col.kind) for (name, _), col in zip(pairs, columns) if col is not None]
-    decoded = (rows.output_row([c for c in columns if c is not None], row) for row in fetcher.rows(plan.sources[0]))
     stop = None if plan.limit is None else plan.offset + plan.limit
-    limited = itertools.islice(decoded, plan.offset, stop)
+    body = _streamed_rows(fetcher.rows(plan.sources[0]), [c for c in columns if c], plan.offset, stop)
     # Take the first row now, so that a failing first call (a 404 for the user asked for, a bad
     # token) is raised by execute() rather than by the first fetch.
-    first = next(limited, None)
+    first = next(body, None)
     head = [first] if first is not None else []
-    return Result(description=description, rows=itertools.chain(head, limited))
+    return Result(description=description, rows=itertools.chain(head, body), on_close=[body.close])
+
+
+def _streamed_rows(
+    source: Iterator[dict[str, Any]], columns: list[Column], offset: int, stop: int | None
+) -> Generator[tuple[Any, ...], None, None]:
+    """Rows as they arrive; the fan-out behind them stops as soon as LIMIT is reached or the
+    result is closed, instead of fetching ahead for rows nobody will read."""
+    try:
+        for row in itertools.islice(source, offset, stop):
+            yield rows.output_row(columns, row)
+    finally:
+        close = getattr(source, "close", None)
+        if close is not None:
+            close()
 
 
 def _materialise(plan: Plan, fetcher: Fetcher) -> Result:

@@ -415,3 +415,34 @@ def test_key_lookup_of_a_missing_factor_is_empty(org: Emulator, conn: okta_dbapi
     assert org.log.count("GET", FACTORS + "/mblNOSUCHFACTOR00000") == 1
     with pytest.raises(okta_dbapi.ProgrammingError, match="E0000007"):
         cur.execute("SELECT * FROM okta.users.factors WHERE userId = ? AND id = ?", ["00uNOSUCHUSER", "mbl1"])
+
+
+def test_or_of_keys_is_an_in_list(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    a, b = listed_user_ids(org)[:2]
+    cur = conn.cursor()
+    cur.execute("SELECT DISTINCT userId FROM factors WHERE (userId = ? OR userId = ?) AND status IS NOT NULL", [a, b])
+    assert {r[0] for r in cur.fetchall()} <= {a, b}
+    assert org.log.count("GET", FACTORS) == 2
+    assert org.log.count() == 2
+
+
+def test_login_filter_is_rechecked_locally(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    """Okta's login filter ignores case; SQL's = does not, so the residual query decides."""
+    some = org.org.user(listed_user_ids(org)[5])
+    cur = conn.cursor()
+    cur.execute("SELECT id FROM okta.users.users WHERE profile->>'login' = ?", [some["profile"]["login"].upper()])
+    assert cur.fetchall() == []
+    cur.execute("SELECT id FROM okta.users.users WHERE lower(profile->>'login') = lower(?)", [some["profile"]["login"]])
+    assert cur.fetchall() == [(some["id"],)]
+
+
+def test_closing_a_streamed_result_stops_the_fan_out(org: Emulator) -> None:
+    conn = okta_dbapi.connect(org_url=org.url, token=org.token, page_size=10, concurrency=2)
+    cur = conn.cursor()
+    cur.execute("SELECT id FROM okta.users.factors")
+    cur.fetchone()
+    cur.close()
+    sent = org.log.count("GET", FACTORS)
+    assert sent < len(listed_user_ids(org))
+    conn.close()
+    assert org.log.count("GET", FACTORS) == sent  # nothing more went out after close
