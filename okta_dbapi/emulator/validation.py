@@ -88,7 +88,14 @@ class SpecValidator:
 
     def __init__(self, spec_path: str | Path | None = None) -> None:
         import yaml
-        from openapi_core import OpenAPI
+
+        try:
+            from openapi_core import OpenAPI
+        except ImportError as e:
+            raise RuntimeError(
+                "Emulator(validate=True) checks traffic against Okta's spec with openapi-core: "
+                "pip install 'okta-dbapi[test]' (or openapi-core) to use it."
+            ) from e
 
         path = Path(spec_path) if spec_path else default_spec_path()
         with open(path, encoding="utf-8") as fh:
