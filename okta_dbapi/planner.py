@@ -174,15 +174,9 @@ class _Analyzer:
         return terms
 
     def analyze(self, ref: Ref) -> None:
-        where = ref.scope.args.get("where")
-        consumed = 0
         terms = self.conditions_for(ref)
-        for term in terms:
-            if self.apply(ref, term):
-                consumed += 1
-        own_terms = _and_terms(where.this) if where else []
-        has_joins = bool(ref.scope.args.get("joins"))
-        ref.exact = not has_joins and consumed == len(own_terms) and len(terms) == len(own_terms)
+        answered = [self.apply(ref, term) for term in terms]  # every term, for its pushdowns
+        ref.exact = not ref.scope.args.get("joins") and all(answered)
 
     def apply(self, ref: Ref, term: exp.Expression) -> bool:
         """Record what ``term`` pushes down for ``ref``; True when the API answers it exactly."""
