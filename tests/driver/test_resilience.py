@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 import okta_dbapi
-from okta_dbapi.emulator import Emulator, Faults
+from okta_dbapi.emulator import Emulator
 
 FACTORS = r"/api/v1/users/[^/]+/factors"
 
