@@ -244,8 +244,8 @@ class ScaledClock:
 
 
 def test_fan_out_uses_each_window_fully_without_429() -> None:
-    """500 calls, 100 per 2 s window, 25 ms latency, concurrency 8 (run 5x faster than real)."""
-    clock = ScaledClock(speed=5.0)
+    """500 calls, 100 per 2 s window, 25 ms latency, concurrency 8 (run 2x faster than real)."""
+    clock = ScaledClock(speed=2.0)
     window, budget, latency, calls, concurrency = 2.0, 100, 0.025, 500, 8
     server = WindowedServer(clock, budget, window, latency)
     settings = Settings(
@@ -270,7 +270,7 @@ def test_fan_out_uses_each_window_fully_without_429() -> None:
     assert len(results) == calls
     assert server.too_many == 0
     assert client.request_count == calls
-    assert server.max_active == concurrency
-    # The benchmark target is 10 % in real time; the 5x time-lapse magnifies thread noise.
-    # (a window left unused would cost +24 %)
-    assert floor * 0.95 <= elapsed <= floor * 1.2, (elapsed, floor)
+    assert concurrency // 2 <= server.max_active <= concurrency
+    # A window left unused would cost +24 %; the slack above the floor is for a noisy machine
+    # (the time-lapse magnifies thread-scheduling delays).
+    assert floor * 0.95 <= elapsed <= floor * 1.15, (elapsed, floor)
