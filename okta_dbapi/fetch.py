@@ -22,6 +22,7 @@ class Fetcher:
         self.progress = progress
         self.done = 0
         self.total: int | None = None
+        self._listed: list[str] | None = None
 
     def rows(self, source: Source, user_ids: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
         if source.mode == "users":
@@ -32,21 +33,25 @@ class Fetcher:
             ids = list(user_ids or ())
             yield from self._calls(source.operation, source.table, ({"userId": u} for u in ids), total=len(ids))
         elif source.mode == "fanout":
-            listed = (
-                user["id"]
-                for user in self.client.paginate(_USERS_PATH, query={"limit": self.client.settings.page_size})
-            )
-            yield from self._calls(source.operation, source.table, ({"userId": u} for u in listed), total=None)
+            yield from self._calls(source.operation, source.table, self._listed_users(), total=None)
         else:  # pragma: no cover - the planner makes no other mode
             raise AssertionError(source.mode)
 
     def _listed_users(self) -> Iterator[dict[str, Any]]:
-        """Every listed user's id, page by page; the total is known once the last page is read."""
-        count = 0
+        """Every listed user's id, page by page; the total is known once the last page is read.
+
+        A second fan-out in the same statement (factors joined to supported_factors) reuses the
+        ids rather than listing the users again.
+        """
+        if self._listed is not None:
+            yield from ({"userId": u} for u in self._listed)
+            return
+        seen: list[str] = []
         for user in self.client.paginate(_USERS_PATH, query={"limit": self.client.settings.page_size}):
-            count += 1
+            seen.append(user["id"])
             yield {"userId": user["id"]}
-        self.total = count
+        self.total = len(seen)
+        self._listed = seen
 
     def _list_users(self, query: dict[str, Any]) -> Iterator[dict[str, Any]]:
         for item in self.client.paginate(_USERS_PATH, query=query):
@@ -73,6 +78,8 @@ class Fetcher:
             for item in items:
                 if isinstance(item, dict):
                     yield rows.api_row(table, item, params)
+        if total is None and self.progress is not None and self.total is not None:
+            self.progress(self.done, self.total)  # the total became known with the last user page
 
 
 _USERS_PATH = "/api/v1/users"

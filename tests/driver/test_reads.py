@@ -386,7 +386,8 @@ def test_progress_is_reported_during_fan_out(org: Emulator) -> None:
     cur = conn.cursor()
     cur.progress = lambda done, total: seen.append((done, total))
     cur.execute("SELECT count(*) FROM okta.users.factors")
-    assert [d for d, _ in seen] == list(range(1, len(listed_user_ids(org)) + 1))
+    done = [d for d, _ in seen]
+    assert done == sorted(done) and sorted(set(done)) == list(range(1, len(listed_user_ids(org)) + 1))
     conn.close()
 
 
@@ -446,3 +447,26 @@ def test_closing_a_streamed_result_stops_the_fan_out(org: Emulator) -> None:
     assert sent < len(listed_user_ids(org))
     conn.close()
     assert org.log.count("GET", FACTORS) == sent  # nothing more went out after close
+
+
+def test_two_fan_outs_list_the_users_once(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    cur = conn.cursor()
+    cur.execute(
+        "SELECT count(*) FROM okta.users.factors f JOIN okta.users.supported_factors s "
+        "ON s.userId = f.userId AND s.factorType = f.factorType AND s.provider = f.provider"
+    )
+    cur.fetchall()
+    listed = len(listed_user_ids(org))
+    assert org.log.count("GET", USERS) == 1
+    assert org.log.count("GET", FACTORS) == listed
+    assert org.log.count("GET", FACTORS + "/catalog") == listed
+
+
+def test_fan_out_progress_learns_the_total(org: Emulator) -> None:
+    conn = okta_dbapi.connect(org_url=org.url, token=org.token, concurrency=1)
+    seen: list[tuple[int, int | None]] = []
+    cur = conn.cursor()
+    cur.progress = lambda done, total: seen.append((done, total))
+    cur.execute("SELECT count(*) FROM okta.users.factors")
+    assert seen[-1] == (len(listed_user_ids(org)), len(listed_user_ids(org)))
+    conn.close()
