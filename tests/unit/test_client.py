@@ -788,3 +788,45 @@ def test_caller_session_is_used_as_is(clock: FakeClock, mock: requests_mock.Mock
     client.close()
     with pytest.raises(InterfaceError):
         client.call("GET", "/api/v1/users")
+
+
+def test_429_with_budget_left_is_a_per_resource_limit_and_not_retried(
+    mock: requests_mock.Mocker, clock: FakeClock
+) -> None:
+    client = make_client(clock)
+    mock.post(
+        ORG + "/api/v1/users/u1/factors/f1/resend",
+        status_code=429,
+        headers={
+            "X-Rate-Limit-Limit": "600",
+            "X-Rate-Limit-Remaining": "598",
+            "X-Rate-Limit-Reset": str(int(clock.now) + 60),
+        },
+        json={
+            "errorCode": "E0000047",
+            "errorSummary": "API call exceeded rate limit due to too many requests.",
+            "errorCauses": [{"errorSummary": "One SMS per phone every 30 seconds."}],
+        },
+    )
+    with pytest.raises(OperationalError) as info:
+        client.call("POST", FACTOR + "/resend", {"userId": "u1", "factorId": "f1"}, json_body={"factorType": "sms"})
+    assert mock.call_count == 1 and clock.sleeps == []
+    assert info.value.error_code == "E0000047"
+    assert "One SMS per phone" in str(info.value) and "per resource" in str(info.value)
+
+
+def test_forbidden_for_a_deactivated_user_says_so(mock: requests_mock.Mocker, clock: FakeClock) -> None:
+    client = make_client(clock)
+    mock.delete(
+        ORG + "/api/v1/users/u1/factors/f1",
+        status_code=403,
+        json={
+            "errorCode": "E0000006",
+            "errorSummary": "You do not have permission to perform the requested action",
+            "errorCauses": [{"errorSummary": "The user is deactivated."}],
+        },
+    )
+    with pytest.raises(OperationalError) as info:
+        client.call("DELETE", FACTOR, {"userId": "u1", "factorId": "f1"})
+    assert "DEPROVISIONED" in str(info.value)
+    assert "okta.users.manage" not in str(info.value)
