@@ -14,7 +14,8 @@ from okta_dbapi import rows
 from okta_dbapi.catalog import USERS, Column, Table
 from okta_dbapi.client import OktaClient
 from okta_dbapi.fetch import Fetcher, Progress
-from okta_dbapi.planner import Plan, plan_select, projected_columns, strip_subdomain
+from okta_dbapi.planner import Plan, plan_select, projected_columns
+from okta_dbapi.pushdown import strip_subdomain
 from okta_dbapi.residual import LocalDatabase, rewrite
 
 # (name, type_code, display_size, internal_size, precision, scale, null_ok)

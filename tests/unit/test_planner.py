@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from okta_dbapi.exceptions import ProgrammingError
-from okta_dbapi.planner import Plan, plan_select, strip_subdomain
+from okta_dbapi.planner import Plan, plan_select
+from okta_dbapi.pushdown import strip_subdomain
 from okta_dbapi.sql.parse import prepare
 
 
