@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 import pytest
 import requests
 import requests_mock
+from fake_clock import FakeClock
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
 from okta_dbapi.client import ApiResponse, OktaClient, encode_query, expand_path
@@ -28,19 +29,6 @@ ORG = "https://my-org.okta.com"
 TOKEN = "00TopSecretApiToken_1234567890abcdef"
 FACTORS = "/api/v1/users/{userId}/factors"
 FACTOR = "/api/v1/users/{userId}/factors/{factorId}"
-
-
-class FakeClock:
-    def __init__(self, now: float = 1_700_000_000.0) -> None:
-        self.now = now
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import time
 
 import pytest
 import requests
+from fake_clock import FakeClock
 
 from okta_dbapi.client import OktaClient
 from okta_dbapi.pacing import Bucket, Pacer, parse_rate_headers
@@ -22,19 +23,6 @@ def hdrs(limit: int, remaining: int, reset: float) -> dict[str, str]:
         "X-Rate-Limit-Remaining": str(remaining),
         "X-Rate-Limit-Reset": str(reset),
     }
-
-
-class FakeClock:
-    def __init__(self, now: float = 1_000.0) -> None:
-        self.now = now
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def test_parse_rate_headers() -> None:
