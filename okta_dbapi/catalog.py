@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from okta_dbapi.exceptions import NotSupportedError, ProgrammingError
+
 ColumnKind = Literal["string", "datetime", "json", "boolean", "integer"]
 Verb = Literal["select", "insert", "delete", "exec"]
 
@@ -91,6 +93,13 @@ class Table:
             if op.name.lower() == name.lower():
                 return op
         return None
+
+    def require_operation(self, verb: Verb) -> Operation:
+        """The table's operation for a write ``verb``; NotSupportedError when it has none."""
+        for op in self.operations:
+            if op.verb == verb:
+                return op
+        raise NotSupportedError(f"{self.qualified_name} is read-only: Okta's API has no {verb.upper()} for it.")
 
     @property
     def read_only(self) -> bool:
@@ -293,3 +302,12 @@ def resolve_table(parts: list[str] | tuple[str, ...]) -> Table | None:
     if prefix in ([], [table.schema], [table.service, table.schema]):
         return table
     return None
+
+
+def require_table(parts: list[str] | tuple[str, ...]) -> Table:
+    """``resolve_table``, or a ProgrammingError that names the tables there are."""
+    table = resolve_table(parts)
+    if table is None:
+        known = ", ".join(t.qualified_name for t in TABLES.values())
+        raise ProgrammingError(f"Unknown table {'.'.join(parts)!r}. Known tables: {known}.")
+    return table

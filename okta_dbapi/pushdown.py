@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from okta_dbapi.catalog import TABLES, USERS, Table, resolve_table
+from okta_dbapi.catalog import USERS, Table, require_table
 from okta_dbapi.exceptions import ProgrammingError
 from okta_dbapi.rows import parse_timestamp
 from okta_dbapi.sql.parse import format_timestamp
@@ -88,10 +88,7 @@ def find_refs(ast: exp.Expression) -> list[Ref]:
             continue  # e.g. a table-valued function
         if len(parts) == 1 and parts[0].lower() in ctes:
             continue
-        table = resolve_table(parts)
-        if table is None:
-            known = ", ".join(f"okta.users.{name}" for name in TABLES)
-            raise ProgrammingError(f"Unknown table {'.'.join(parts)!r}. Known tables: {known}.")
+        table = require_table(parts)
         scope = node.find_ancestor(exp.Select)
         if scope is None:
             raise ProgrammingError(f"The table {'.'.join(parts)} can only be used in a SELECT here.")

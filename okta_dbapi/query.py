@@ -94,15 +94,14 @@ def _materialise(plan: Plan, fetcher: Fetcher) -> Result:
         for source in plan.sources:
             ids = db.distinct(USERS, "id") if source.mode == "dependent" else None
             db.insert(source.table, fetcher.rows(source, ids))
-        cursor = db.run(sql)
+        names, body = db.query(sql)
+        first = next(body, None)
     except BaseException:
         db.close()
         raise
-    names = [d[0] for d in cursor.description or ()]
-    first = cursor.fetchone()
     description = [describe(name, _kind(name, first[i] if first else None, tables)) for i, name in enumerate(names)]
-    body = itertools.chain([first] if first is not None else [], cursor)
-    return Result(description=description or None, rows=(tuple(r) for r in body), on_close=[db.close])
+    rest = itertools.chain([first] if first is not None else [], body)
+    return Result(description=description or None, rows=rest, on_close=[db.close])
 
 
 def _kind(name: str, value: Any, tables: dict[str, Table]) -> str:

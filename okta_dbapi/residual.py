@@ -8,7 +8,7 @@ hands back ``dict``/``list`` and aware ``datetime`` values even through CTEs and
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from sqlglot import exp
@@ -62,14 +62,24 @@ class LocalDatabase:
         except sqlite3.Error as e:
             raise _sqlite_error(e, sql) from e
 
-    def run(self, sql: str) -> sqlite3.Cursor:
+    def query(self, sql: str) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
+        """Column names and the rows of ``sql``; an error on any row is a PEP 249 exception."""
         try:
-            return self.connection.execute(sql)
+            cursor = self.connection.execute(sql)
         except sqlite3.Error as e:
             raise _sqlite_error(e, sql) from e
+        return [d[0] for d in cursor.description or ()], _rows_of(cursor, sql)
 
     def close(self) -> None:
         self.connection.close()
+
+
+def _rows_of(cursor: sqlite3.Cursor, sql: str) -> Iterator[tuple[Any, ...]]:
+    try:
+        for row in cursor:
+            yield tuple(row)
+    except sqlite3.Error as e:  # SQLite evaluates row by row: e.g. malformed JSON in a later row
+        raise _sqlite_error(e, sql) from e
 
 
 def _sqlite_error(error: sqlite3.Error, sql: str) -> Exception:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from okta_dbapi.catalog import Column, ColumnKind, Table
+from okta_dbapi.sql.parse import format_timestamp
 
 
 def api_row(table: Table, item: Mapping[str, Any], keys: Mapping[str, Any]) -> dict[str, Any]:
@@ -26,8 +27,13 @@ def api_row(table: Table, item: Mapping[str, Any], keys: Mapping[str, Any]) -> d
 
 
 def to_storage(kind: ColumnKind, value: Any) -> Any:
+    """A value as the local SQLite database keeps it (timestamps in Okta's ISO text)."""
     if value is None:
         return None
+    if isinstance(value, dt.datetime):
+        return format_timestamp(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
     if kind == "json":
         return json.dumps(value, separators=(",", ":"))
     if kind == "boolean":

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlglot import exp
 
 from okta_dbapi import rows
-from okta_dbapi.catalog import Operation, Table, resolve_table
+from okta_dbapi.catalog import Operation, Table, require_table
 from okta_dbapi.exceptions import Error, NotSupportedError, ProgrammingError
 from okta_dbapi.fetch import Progress
 from okta_dbapi.query import Result, run_select
@@ -53,13 +53,8 @@ def plan_delete(ast: exp.Expression) -> DeletePlan:
         if ast.args.get(unsupported):
             raise NotSupportedError(f"DELETE ... {unsupported.upper()} is not supported; put the condition in WHERE.")
     parts = [p for p in (node.catalog, node.db, node.name) if p]
-    table = resolve_table(parts)
-    if table is None:
-        raise ProgrammingError(f"Unknown table {'.'.join(parts)!r}.")
-    ops = table.operations_for("delete")
-    if not ops:
-        raise NotSupportedError(f"{table.qualified_name} is read-only: Okta's API cannot delete its rows.")
-    op = ops[0]
+    table = require_table(parts)
+    op = table.require_operation("delete")
     where = ast.args.get("where")
     condition, params = _take_params(where.this.copy() if where is not None else None, op)
     if condition is None:

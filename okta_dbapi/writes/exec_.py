@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlglot.tokens import Token, TokenType
 
-from okta_dbapi.catalog import Operation, Table, resolve_table
+from okta_dbapi.catalog import Operation, Table, require_table
 from okta_dbapi.exceptions import DataError, ProgrammingError
 from okta_dbapi.sql.parse import Params, tokenize
 
@@ -120,9 +120,7 @@ def _method(reader: _Reader) -> tuple[Table, Operation]:
         raise ProgrammingError(
             f"EXEC needs <table>.<method>, e.g. EXEC okta.users.factors.verify_factor; got {'.'.join(parts)!r}."
         )
-    table = resolve_table(parts[:-1])
-    if table is None:
-        raise ProgrammingError(f"Unknown table {'.'.join(parts[:-1])!r} in EXEC.")
+    table = require_table(parts[:-1])
     op = table.operation(parts[-1])
     methods = [o.name for o in table.operations_for("exec")]
     if op is None or op.verb != "exec":

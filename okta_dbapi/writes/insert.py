@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlglot import exp
 
 from okta_dbapi import rows
-from okta_dbapi.catalog import Operation, Table, resolve_table
+from okta_dbapi.catalog import Operation, Table, require_table
 from okta_dbapi.exceptions import NotSupportedError, ProgrammingError
 from okta_dbapi.fetch import Progress
 from okta_dbapi.query import Result, run_select
@@ -54,12 +54,8 @@ def target(ast: exp.Expression) -> InsertTarget:
     if not isinstance(node, exp.Table):
         raise ProgrammingError("INSERT needs a table, e.g. INSERT INTO okta.users.factors (...) VALUES (...).")
     parts = [p for p in (node.catalog, node.db, node.name) if p]
-    table = resolve_table(parts)
-    if table is None:
-        raise ProgrammingError(f"Unknown table {'.'.join(parts)!r}.")
-    ops = table.operations_for("insert")
-    if not ops:
-        raise NotSupportedError(f"{table.qualified_name} is read-only: Okta's API cannot create its rows.")
+    table = require_table(parts)
+    op = table.require_operation("insert")
     source = ast.expression
     if source is None:
         raise ProgrammingError("INSERT needs VALUES (...) or a SELECT.")
@@ -69,7 +65,7 @@ def target(ast: exp.Expression) -> InsertTarget:
         source.set(with_key, ast.args[with_key].copy())
     returning = ast.args.get("returning")
     compiled = Returning(table, returning.expressions) if returning is not None else None
-    return InsertTarget(table, ops[0], columns, source, compiled)
+    return InsertTarget(table, op, columns, source, compiled)
 
 
 def source_rows(t: InsertTarget, connection: Connection) -> tuple[list[str], list[Sequence[Any]]]:

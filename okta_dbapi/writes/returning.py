@@ -7,21 +7,17 @@ compiled before the first request, so a wrong column fails before anything is wr
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlglot import exp
 
-from okta_dbapi import residual, rows
+from okta_dbapi import rows
 from okta_dbapi.catalog import Table
-from okta_dbapi.exceptions import ProgrammingError
+from okta_dbapi.exceptions import Error, ProgrammingError
 from okta_dbapi.query import DescriptionRow, Result, describe
+from okta_dbapi.residual import LocalDatabase
 from okta_dbapi.sql.dialect import DIALECT
-from okta_dbapi.writes.calls import plain
-
-_DECLTYPES = {"json": "OKTA_JSON", "datetime": "OKTA_DATETIME", "integer": "INTEGER", "boolean": "OKTA_BOOLEAN"}
-assert residual  # its import registers the OKTA_* converters used below
 
 
 class Returning:
@@ -41,34 +37,25 @@ class Returning:
                 column.set("this", exp.to_identifier(table.key_columns["factorId"]))
         self.sql = select.sql(dialect=DIALECT) + " ORDER BY rowid"
         self.kinds = [_kind(table, e) for e in select.expressions]
-        db = self._database([])
+        db = LocalDatabase()
         try:
-            db.execute("EXPLAIN " + self.sql)
-        except sqlite3.Error as e:
-            raise ProgrammingError(f"In RETURNING: {e}. The columns are {', '.join(table.column_names)}.") from e
+            db.create(table)
+            db.check(self.sql)
+        except Error as e:
+            cause = e.__cause__ or e
+            raise ProgrammingError(f"In RETURNING: {cause}. The columns are {', '.join(table.column_names)}.") from e
         finally:
             db.close()
 
-    def _database(self, items: Sequence[Mapping[str, Any]]) -> sqlite3.Connection:
-        db = sqlite3.connect(":memory:", detect_types=sqlite3.PARSE_DECLTYPES)
-        columns = ", ".join(f'"{c.name}" {_DECLTYPES.get(c.kind, "TEXT")}' for c in self.table.columns)
-        db.execute(f'CREATE TABLE "{self.table.name}" ({columns})')
-        names = [c.name for c in self.table.columns]
-        marks = ", ".join("?" for _ in names)
-        db.executemany(
-            f'INSERT INTO "{self.table.name}" VALUES ({marks})',
-            [tuple(rows.to_storage(c.kind, plain(item.get(c.name))) for c in self.table.columns) for item in items],
-        )
-        return db
-
     def result(self, items: Sequence[Mapping[str, Any]], rowcount: int) -> Result:
-        db = self._database(items)
+        db = LocalDatabase()
         try:
-            cursor = db.execute(self.sql)
-            names = [d[0] for d in cursor.description or ()]
-            out = [tuple(r) for r in cursor]
-        except sqlite3.Error as e:
-            raise ProgrammingError(f"In RETURNING: {e}.") from e
+            db.create(self.table)
+            db.insert(self.table, items)
+            names, body = db.query(self.sql)
+            out = list(body)
+        except Error as e:
+            raise ProgrammingError(f"In RETURNING: {e.__cause__ or e}.") from e
         finally:
             db.close()
         description = [describe(n, k or _value_kind(out, i)) for i, (n, k) in enumerate(zip(names, self.kinds))]

@@ -470,3 +470,15 @@ def test_fan_out_progress_learns_the_total(org: Emulator) -> None:
     cur.execute("SELECT count(*) FROM okta.users.factors")
     assert seen[-1] == (len(listed_user_ids(org)), len(listed_user_ids(org)))
     conn.close()
+
+
+def test_an_error_on_a_later_row_is_a_pep249_error(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    """SQLite evaluates row by row: a failure past the first row still surfaces as a DB-API error."""
+    cur = conn.cursor()
+    cur.execute(
+        "SELECT json_extract(CASE WHEN n = 1 THEN '{}' ELSE status END, '$.a') "
+        "FROM (SELECT row_number() OVER (ORDER BY id) AS n, status FROM okta.users.users) ORDER BY n"
+    )
+    assert cur.fetchone() == (None,)
+    with pytest.raises(okta_dbapi.OperationalError, match="malformed JSON"):
+        cur.fetchall()

@@ -27,6 +27,21 @@ def example(prefix: str) -> str:
     return path.read_text()
 
 
+# The columns the seed document lists for SELECT and RETURNING, in its order.
+SEED_COLUMNS = [
+    "id",
+    "_embedded",
+    "_links",
+    "created",
+    "factorType",
+    "lastUpdated",
+    "profile",
+    "provider",
+    "status",
+    "vendorName",
+]
+
+
 def test_the_files_are_the_seed_documents_blocks_verbatim() -> None:
     files = [p.read_text() for p in sorted(SEED_DIR.glob("*.sql"))]
     assert len(files) == 8
@@ -40,18 +55,7 @@ def test_select_list_factors_fans_out_over_users(db: okta_dbapi.Connection, emu:
     cur = db.cursor()
     cur.execute(sql)
     got = cur.fetchall()
-    assert columns(cur) == [
-        "id",
-        "_embedded",
-        "_links",
-        "created",
-        "factorType",
-        "lastUpdated",
-        "profile",
-        "provider",
-        "status",
-        "vendorName",
-    ]
+    assert columns(cur) == SEED_COLUMNS
     users = emu.org.user_ids(include_deprovisioned=False)
     expected = sorted(f["id"] for u in users for f in emu.org.factors(u))
     assert sorted(r[0] for r in got) == expected
@@ -116,18 +120,7 @@ def test_insert_enroll_factor(db: okta_dbapi.Connection, emu: Emulator, new_user
     cur = db.cursor()
     cur.execute(fill(sql, {**INSERT_VALUES, "subdomain": db.subdomain}))
     assert cur.rowcount == 1
-    assert columns(cur) == [
-        "id",
-        "_embedded",
-        "_links",
-        "created",
-        "factorType",
-        "lastUpdated",
-        "profile",
-        "provider",
-        "status",
-        "vendorName",
-    ]
+    assert columns(cur) == SEED_COLUMNS
     (row,) = cur.fetchall()
     (factor,) = emu.org.factors(uid)
     assert row[0] == factor["id"] and row[4] == "sms" and row[6] == {"phoneNumber": PHONE} and row[8] == "ACTIVE"
