@@ -34,5 +34,18 @@ class OktaSQL(SQLite):
     class Generator(SQLite.Generator):  # type: ignore[misc,valid-type,unused-ignore]
         TRANSFORMS = {**SQLite.Generator.TRANSFORMS, exp.JSONExtract: _json_extract_sql}
 
+        def tablealias_sql(self, expression: exp.TableAlias) -> str:
+            """Keep a CTE's column list (``WITH t(a, b) AS ...``), which SQLite accepts.
+
+            sqlglot 28 drops it along with the column lists SQLite does not take (``FROM x AS t(a, b)``),
+            and the query then fails on names it never lost.
+            """
+            columns = expression.args.get("columns")
+            if columns and isinstance(expression.parent, exp.CTE):
+                names = self.expressions(expression, key="columns", flat=True)
+                return f"{self.sql(expression, 'this')}({names})"
+            alias: str = super().tablealias_sql(expression)
+            return alias
+
 
 DIALECT = OktaSQL()

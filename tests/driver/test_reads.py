@@ -481,3 +481,15 @@ def test_an_error_on_a_later_row_is_a_pep249_error(org: Emulator, conn: okta_dba
     assert cur.fetchone() == (None,)
     with pytest.raises(okta_dbapi.OperationalError, match="malformed JSON"):
         cur.fetchall()
+
+
+def test_cte_column_lists_are_kept(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    """sqlglot 28 drops ``WITH t(a, b)`` column lists when writing SQLite; the driver keeps them."""
+    uid = user_with_factors(org)
+    cur = conn.cursor()
+    cur.execute(
+        "WITH mine(fid, kind) AS (SELECT id, factorType FROM okta.users.factors WHERE userId = ?) "
+        "SELECT kind FROM mine ORDER BY kind",
+        [uid],
+    )
+    assert [r[0] for r in cur.fetchall()] == sorted(f["factorType"] for f in org.org.factors(uid))
