@@ -4,10 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import os
+
 import pytest
+from hypothesis import HealthCheck, settings
 
 import okta_dbapi
 from okta_dbapi.emulator import Emulator
+
+
+# Property tests are seeded in CI (the same examples every run); OKTA_DBAPI_HYPOTHESIS_EXAMPLES=N runs
+# N random examples per property instead, for longer hunts on a workstation.
+settings.register_profile(
+    "ci", derandomize=True, deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "long",
+    deadline=None,
+    max_examples=int(os.environ.get("OKTA_DBAPI_HYPOTHESIS_EXAMPLES") or 1000),
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("long" if os.environ.get("OKTA_DBAPI_HYPOTHESIS_EXAMPLES") else "ci")
 
 
 @pytest.fixture(scope="session")
