@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from okta_dbapi.exceptions import Error, InterfaceError, NotSupportedError, ProgrammingError
-from okta_dbapi.query import DescriptionRow, Result
-
-if TYPE_CHECKING:
-    from okta_dbapi.connection import Connection
+from okta_dbapi.sql.result import DescriptionRow, Result
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Connection(Protocol):
+    """What a cursor needs of its connection (the Connection class satisfies it, and any stand-in
+    with these members does: the CLI's tests use one)."""
+
+    @property
+    def closed(self) -> bool: ...
+
+    @property
+    def settings(self) -> Any: ...
+
+    def _run(self, operation: str, parameters: Any, progress: Any = None) -> Result: ...
+
+    def _run_many(self, operation: str, seq_of_parameters: list[Any], progress: Any = None) -> Result: ...
 
 
 def check_open(method: F) -> F:

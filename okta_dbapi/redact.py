@@ -4,7 +4,7 @@ Two layers, both cheap:
 
 * :func:`redact` rewrites ``SSWS <token>`` / ``Bearer <token>`` / ``client_assertion=...`` /
   ``access_token`` patterns and every secret registered with :func:`register_secret` to ``***``.
-  The error choke point (:mod:`okta_dbapi.errors`) runs every message through it.
+  The error choke point (:mod:`okta_dbapi.http.errors`) runs every message through it.
 * :class:`RedactingFilter` applies :func:`redact` to log records of the ``okta_dbapi`` logger;
   :func:`install_log_filter` attaches it once (the client does so on construction). Records
   are only touched when they are actually emitted, so disabled DEBUG logging costs nothing.

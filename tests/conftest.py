@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import os
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 import okta_dbapi
 from okta_dbapi.emulator import Emulator
-
 
 # Property tests are seeded in CI (the same examples every run); OKTA_DBAPI_HYPOTHESIS_EXAMPLES=N runs
 # N random examples per property instead, for longer hunts on a workstation.

@@ -6,6 +6,10 @@
 
 See :class:`Emulator`, :class:`Faults`, :class:`~.org.Org` (``emu.org``) and
 :class:`~.log.RequestLog` (``emu.log``).
+
+Stands apart from the driver: it imports nothing from ``okta_dbapi`` outside this package, and only
+the CLI and the tests import it. Inside, ``app`` (the Emulator) builds on ``server`` (HTTP plumbing),
+which builds on ``routes`` and the org model; nothing imports ``app`` but this ``__init__``.
 """
 
 from __future__ import annotations

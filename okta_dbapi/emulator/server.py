@@ -11,16 +11,32 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from .errors import ErrorIds, OktaError, error_body, invalid_token, malformed_body, rate_limited
+from .faults import Faults
 from .ids import digest, rand_chars
-from .log import LogEntry, redact_headers
+from .log import LogEntry, RequestLog, redact_headers
+from .org import Org
+from .ratelimit import RateLimiter
 from .routes import Context, Dispatcher, Response, family_of, match
+from .validation import SpecValidator
 
-if TYPE_CHECKING:
-    from .app import Emulator
+
+class Emulator(Protocol):
+    """What the HTTP plumbing needs of the emulator (``app.Emulator`` has it)."""
+
+    org: Org
+    token: str
+    latency: float
+    log: RequestLog
+    faults: Faults
+    rate_limiter: RateLimiter
+    validator: SpecValidator | None
+
+    @property
+    def url(self) -> str: ...
 
 SERVER_ERRORS = {
     500: ("E0000009", "Internal Server Error"),

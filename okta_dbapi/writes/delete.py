@@ -18,18 +18,18 @@ from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
-from okta_dbapi import rows
 from okta_dbapi.catalog import Operation, Table, require_table
 from okta_dbapi.exceptions import Error, NotSupportedError, ProgrammingError
-from okta_dbapi.fetch import Progress
-from okta_dbapi.query import Result, run_select
+from okta_dbapi.sql import rows
+from okta_dbapi.sql.fetch import Progress
+from okta_dbapi.sql.result import Result
+from okta_dbapi.sql.select import run_select
 from okta_dbapi.writes.calls import Call, build_call, param_for
 from okta_dbapi.writes.ledger import Ledger, run_call
 from okta_dbapi.writes.returning import Returning
 
 if TYPE_CHECKING:
-    from okta_dbapi.client import OktaClient
-    from okta_dbapi.connection import Connection
+    from okta_dbapi.http.client import OktaClient
 
 CASCADING = frozenset({"push", "signed_nonce"})
 
@@ -176,10 +176,9 @@ def ordered_calls(plan: DeletePlan, found: list[dict[str, Any]], subdomain: str)
     return targets
 
 
-def run_delete(ast: exp.Expression, connection: Connection, progress: Progress | None) -> Result:
+def run_delete(ast: exp.Expression, client: OktaClient, progress: Progress | None) -> Result:
     plan = plan_delete(ast)
-    client = connection.client
-    targets = ordered_calls(plan, find_targets(plan, client), connection.settings.subdomain)
+    targets = ordered_calls(plan, find_targets(plan, client), client.settings.subdomain)
     ledger = Ledger("DELETE", len(targets), progress)
     outcome = _Outcome()
     for user_targets in _by_user(targets):

@@ -10,28 +10,27 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from okta_dbapi.client import encode_query, expand_path
-from okta_dbapi.explain import explain_result, explain_rows
-from okta_dbapi.query import Result, plan_query
+from okta_dbapi.http.client import encode_query, expand_path
+from okta_dbapi.sql.explain import explain_result, explain_rows
 from okta_dbapi.sql.parse import Statement
+from okta_dbapi.sql.result import Result
+from okta_dbapi.sql.select import plan_query
 from okta_dbapi.writes import delete, insert
 from okta_dbapi.writes.calls import Call, build_call
 from okta_dbapi.writes.lifecycle import prepare_exec
 
 if TYPE_CHECKING:
-    from okta_dbapi.client import OktaClient
-    from okta_dbapi.connection import Connection
+    from okta_dbapi.http.client import OktaClient
 
 
-def explain_write(statement: Statement, connection: Connection) -> Result:
-    client = connection.client
+def explain_write(statement: Statement, client: OktaClient) -> Result:
     if statement.kind == "exec":
-        _, call = prepare_exec(statement.sql, statement.params, connection.settings.subdomain)
+        _, call = prepare_exec(statement.sql, statement.params, client.settings.subdomain)
         return explain_result([_row(1, call, client)])
     assert statement.ast is not None
     if statement.kind == "insert":
-        return explain_result(_insert_rows(statement, connection))
-    return explain_result(_delete_rows(statement, connection))
+        return explain_result(_insert_rows(statement, client))
+    return explain_result(_delete_rows(statement, client))
 
 
 def _row(step: int, call: Call, client: OktaClient, calls: str = "1") -> tuple[Any, ...]:
@@ -40,9 +39,8 @@ def _row(step: int, call: Call, client: OktaClient, calls: str = "1") -> tuple[A
     return (step, op.name, op.method, path, json.dumps(call.request()), calls)
 
 
-def _insert_rows(statement: Statement, connection: Connection) -> list[tuple[Any, ...]]:
+def _insert_rows(statement: Statement, client: OktaClient) -> list[tuple[Any, ...]]:
     assert statement.ast is not None
-    client = connection.client
     t = insert.target(statement.ast)
     source = t.source
     if not isinstance(source, insert.exp.Values):
@@ -63,20 +61,19 @@ def _insert_rows(statement: Statement, connection: Connection) -> list[tuple[Any
                 )
             )
             return out
-    _, calls = insert.prepare_insert(statement.ast, connection)  # constants only: no request
+    _, calls = insert.prepare_insert(statement.ast, client)  # constants only: no request
     return [_row(i + 1, call, client) for i, call in enumerate(calls)]
 
 
-def _delete_rows(statement: Statement, connection: Connection) -> list[tuple[Any, ...]]:
+def _delete_rows(statement: Statement, client: OktaClient) -> list[tuple[Any, ...]]:
     assert statement.ast is not None
-    client = connection.client
     plan = delete.plan_delete(statement.ast)
     query = plan_query(plan.select.copy(), client)
     out = explain_rows(query, client)
     op = plan.operation
     keyed = [s for s in query.sources if s.mode == "keyed" and s.table is plan.table]
     exact_calls = [c for s in keyed for c in s.calls if "factorId" in c]
-    subdomain = connection.settings.subdomain
+    subdomain = client.settings.subdomain
     if exact_calls and len(keyed) == len(query.sources):
         for c in exact_calls:
             values = [("userId", c["userId"]), ("factorId", c["factorId"]), *plan.params]

@@ -14,18 +14,19 @@ from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
-from okta_dbapi import rows
 from okta_dbapi.catalog import Operation, Table, require_table
 from okta_dbapi.exceptions import NotSupportedError, ProgrammingError
-from okta_dbapi.fetch import Progress
-from okta_dbapi.query import Result, run_select
+from okta_dbapi.sql import rows
 from okta_dbapi.sql.dialect import DIALECT
+from okta_dbapi.sql.fetch import Progress
+from okta_dbapi.sql.result import Result
+from okta_dbapi.sql.select import run_select
 from okta_dbapi.writes.calls import Call, build_call
 from okta_dbapi.writes.ledger import Ledger, run_sequence
 from okta_dbapi.writes.returning import Returning
 
 if TYPE_CHECKING:
-    from okta_dbapi.connection import Connection
+    from okta_dbapi.http.client import OktaClient
 
 # The plain column names that are fields of the enroll request body.
 BODY_COLUMNS = frozenset({"factorType", "provider", "profile"})
@@ -68,7 +69,7 @@ def target(ast: exp.Expression) -> InsertTarget:
     return InsertTarget(table, op, columns, source, compiled)
 
 
-def source_rows(t: InsertTarget, connection: Connection) -> tuple[list[str], list[Sequence[Any]]]:
+def source_rows(t: InsertTarget, client: OktaClient) -> tuple[list[str], list[Sequence[Any]]]:
     """The column names and the rows to insert (running the query, if there is one)."""
     if isinstance(t.source, exp.Values):
         if t.columns is None:
@@ -76,7 +77,7 @@ def source_rows(t: InsertTarget, connection: Connection) -> tuple[list[str], lis
                 "Name the columns: INSERT INTO okta.users.factors (userId, factorType, provider, profile) VALUES ..."
             )
         return t.columns, [constant_row(row) for row in t.source.expressions]
-    result = run_select(t.source.copy(), connection.client)
+    result = run_select(t.source.copy(), client)
     try:
         names = [d[0] for d in result.description or ()]
         found: list[Sequence[Any]] = list(result.rows)
@@ -134,13 +135,13 @@ def build_calls(
     return calls
 
 
-def prepare_insert(ast: exp.Expression, connection: Connection, first_row: int = 1) -> tuple[InsertTarget, list[Call]]:
+def prepare_insert(ast: exp.Expression, client: OktaClient, first_row: int = 1) -> tuple[InsertTarget, list[Call]]:
     t = target(ast)
-    columns, found = source_rows(t, connection)
-    return t, build_calls(t, columns, found, connection.settings.subdomain, first_row)
+    columns, found = source_rows(t, client)
+    return t, build_calls(t, columns, found, client.settings.subdomain, first_row)
 
 
-def run_calls(t: InsertTarget, calls: list[Call], connection: Connection, progress: Progress | None) -> Result:
+def run_calls(t: InsertTarget, calls: list[Call], client: OktaClient, progress: Progress | None) -> Result:
     ledger = Ledger("INSERT", len(calls), progress)
     enrolled: list[dict[str, Any]] = []
 
@@ -149,12 +150,12 @@ def run_calls(t: InsertTarget, calls: list[Call], connection: Connection, progre
         enrolled.append(rows.api_row(t.table, item, call.path))
         return {**call.label(), "id": item.get("id"), "status": item.get("status")}
 
-    run_sequence(connection.client, calls, ledger, done)
+    run_sequence(client, calls, ledger, done)
     if t.returning is not None:
         return t.returning.result(enrolled, rowcount=len(calls))
     return Result(description=None, rows=iter(()), rowcount=len(calls))
 
 
-def run_insert(ast: exp.Expression, connection: Connection, progress: Progress | None) -> Result:
-    t, calls = prepare_insert(ast, connection)
-    return run_calls(t, calls, connection, progress)
+def run_insert(ast: exp.Expression, client: OktaClient, progress: Progress | None) -> Result:
+    t, calls = prepare_insert(ast, client)
+    return run_calls(t, calls, client, progress)

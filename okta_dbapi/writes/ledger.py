@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from okta_dbapi.exceptions import Error
-from okta_dbapi.fetch import Progress
+from okta_dbapi.sql.fetch import Progress
 from okta_dbapi.writes.calls import Call
 from okta_dbapi.writes.hints import write_hint
 

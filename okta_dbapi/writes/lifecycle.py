@@ -10,18 +10,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from okta_dbapi import rows
 from okta_dbapi.exceptions import Error
-from okta_dbapi.fetch import Progress
-from okta_dbapi.query import Result
+from okta_dbapi.sql import rows
+from okta_dbapi.sql.fetch import Progress
 from okta_dbapi.sql.parse import Params
+from okta_dbapi.sql.result import Result
 from okta_dbapi.writes.calls import Call, build_call
 from okta_dbapi.writes.exec_ import ExecStatement, parse_exec
 from okta_dbapi.writes.ledger import Ledger, run_call
 from okta_dbapi.writes.returning import Returning, fixed_result, star
 
 if TYPE_CHECKING:
-    from okta_dbapi.connection import Connection
+    from okta_dbapi.http.client import OktaClient
 
 VERIFY_COLUMNS = (
     ("userId", "string"),
@@ -45,11 +45,11 @@ def prepare_exec(sql: str, params: Params, subdomain: str) -> tuple[ExecStatemen
     return statement, call
 
 
-def run_exec(sql: str, params: Params, connection: Connection, progress: Progress | None) -> Result:
-    statement, call = prepare_exec(sql, params, connection.settings.subdomain)
+def run_exec(sql: str, params: Params, client: OktaClient, progress: Progress | None) -> Result:
+    statement, call = prepare_exec(sql, params, client.settings.subdomain)
     ledger = Ledger("EXEC", 1, progress)
     try:
-        body = run_call(connection.client, call)
+        body = run_call(client, call)
     except Error as e:
         raise ledger.failure(e, call, []) from e
     ledger.tick()

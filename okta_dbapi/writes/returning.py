@@ -12,12 +12,12 @@ from typing import Any
 
 from sqlglot import exp
 
-from okta_dbapi import rows
 from okta_dbapi.catalog import Table
 from okta_dbapi.exceptions import Error, ProgrammingError
-from okta_dbapi.query import DescriptionRow, Result, describe
-from okta_dbapi.residual import LocalDatabase
+from okta_dbapi.sql import rows
 from okta_dbapi.sql.dialect import DIALECT
+from okta_dbapi.sql.residual import LocalDatabase
+from okta_dbapi.sql.result import DescriptionRow, Result, describe
 
 
 class Returning:

@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 
 import okta_dbapi
-from okta_dbapi import cli
-from okta_dbapi.output import to_text
+from okta_dbapi.cli import program as cli
+from okta_dbapi.cli.output import to_text
 
 OKTA_SQL = shutil.which("okta-sql", path=os.path.dirname(sys.executable)) or shutil.which("okta-sql")
 USERS_SQL = (

@@ -1,4 +1,4 @@
-"""Unit tests of okta_dbapi.output: every format renders values consistently and parses back."""
+"""Unit tests of okta_dbapi.cli.output: every format renders values consistently and parses back."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from okta_dbapi.output import (
+from okta_dbapi.cli.output import (
     FORMATS,
     display_width,
     format_csv,

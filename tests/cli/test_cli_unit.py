@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import okta_dbapi
-from okta_dbapi import cli
+from okta_dbapi.cli import program as cli
 from okta_dbapi.exceptions import OperationalError, ProgrammingError
 
 SECRET = "00s3cr3t-T0KEN-value"

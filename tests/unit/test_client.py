@@ -15,7 +15,6 @@ import requests_mock
 from fake_clock import FakeClock
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
-from okta_dbapi.client import ApiResponse, OktaClient, encode_query, expand_path
 from okta_dbapi.exceptions import (
     DataError,
     Error,
@@ -23,6 +22,7 @@ from okta_dbapi.exceptions import (
     OperationalError,
     ProgrammingError,
 )
+from okta_dbapi.http.client import ApiResponse, OktaClient, encode_query, expand_path
 from okta_dbapi.settings import Settings
 
 ORG = "https://my-org.okta.com"

@@ -12,8 +12,8 @@ import requests_mock
 from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
 
 from okta_dbapi import exceptions as exc
-from okta_dbapi.client import OktaClient
-from okta_dbapi.errors import (
+from okta_dbapi.http.client import OktaClient
+from okta_dbapi.http.errors import (
     ERROR_CODE_HINTS,
     error_class,
     error_from_exception,

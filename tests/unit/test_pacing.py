@@ -10,8 +10,8 @@ import pytest
 import requests
 from fake_clock import FakeClock
 
-from okta_dbapi.client import OktaClient
-from okta_dbapi.pacing import Bucket, Pacer, parse_rate_headers
+from okta_dbapi.http.client import OktaClient
+from okta_dbapi.http.pacing import Bucket, Pacer, parse_rate_headers
 from okta_dbapi.settings import Settings
 
 MARGIN = 0.05

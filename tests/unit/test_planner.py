@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from okta_dbapi.exceptions import ProgrammingError
-from okta_dbapi.planner import Plan, plan_select
-from okta_dbapi.pushdown import strip_subdomain
 from okta_dbapi.sql.parse import prepare
+from okta_dbapi.sql.planner import Plan, plan_select
+from okta_dbapi.sql.pushdown import strip_subdomain
 
 
 def plan(sql: str, params: Any = None) -> Plan:

@@ -1,6 +1,6 @@
 """Plan a SELECT into Okta API calls.
 
-The pushdown analysis (:mod:`okta_dbapi.pushdown`) says what each table reference needs; this
+The pushdown analysis (:mod:`okta_dbapi.sql.pushdown`) says what each table reference needs; this
 module picks the operation for it the way StackQL does (list, get, or transaction status, from
 the keys bound), merges the references to one table into as few sources as cover them, and marks
 an exact single-table scan to stream. Everything else runs as a residual query in SQLite.
@@ -16,7 +16,7 @@ from sqlglot import exp
 
 from okta_dbapi.catalog import USERS, Operation, Table
 from okta_dbapi.exceptions import ProgrammingError
-from okta_dbapi.pushdown import Analyzer, Ref, find_refs, literal_value
+from okta_dbapi.sql.pushdown import Analyzer, Ref, find_refs, literal_value
 
 
 @dataclass

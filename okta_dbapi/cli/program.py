@@ -23,7 +23,7 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
-from okta_dbapi.output import FORMATS, get_formatter
+from okta_dbapi.cli.output import FORMATS, get_formatter
 from okta_dbapi.redact import redact, register_secret
 from okta_dbapi.settings import OPTIONS as CONNECT_OPTIONS
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from okta_dbapi.client import OktaClient, encode_query, expand_path
-from okta_dbapi.planner import Plan, Source
-from okta_dbapi.query import Result, describe
-from okta_dbapi.residual import rewrite
+from okta_dbapi.http.client import OktaClient, encode_query, expand_path
+from okta_dbapi.sql.planner import Plan, Source
+from okta_dbapi.sql.residual import rewrite
+from okta_dbapi.sql.result import Result, describe
 
 COLUMNS = ("step", "operation", "method", "path", "parameters", "calls")
 

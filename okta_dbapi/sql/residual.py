@@ -13,11 +13,11 @@ from typing import Any
 
 from sqlglot import exp
 
-from okta_dbapi import rows
 from okta_dbapi.catalog import Table
 from okta_dbapi.exceptions import DataError, OperationalError, ProgrammingError
-from okta_dbapi.pushdown import Ref
+from okta_dbapi.sql import rows
 from okta_dbapi.sql.dialect import DIALECT
+from okta_dbapi.sql.pushdown import Ref
 
 _DECLTYPES = {"json": "OKTA_JSON", "datetime": "OKTA_DATETIME", "integer": "INTEGER", "boolean": "OKTA_BOOLEAN"}
 

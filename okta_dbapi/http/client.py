@@ -7,13 +7,13 @@ Everything the driver sends to Okta goes through :meth:`OktaClient.call` (or
   ``.`` and ``..`` values are refused, so a value can never leave its path position.
 * Redirects are never followed; a ``Link`` next URL must stay on the org's origin. The token
   is therefore only ever sent to ``settings.org_url``.
-* Rate-limit pacing (:mod:`okta_dbapi.pacing`) per ``(method, path_template)``; a 429 waits for
+* Rate-limit pacing (:mod:`okta_dbapi.http.pacing`) per ``(method, path_template)``; a 429 waits for
   ``X-Rate-Limit-Reset`` and is retried (Okta did not process it), up to ``max_retries``.
 * GET/HEAD are retried on 500/502/503/504, connection failures, truncated bodies and read
   timeouts with exponential backoff and jitter. POST/DELETE are only retried when nothing was
   sent (connection refused/connect timeout) or on 429: otherwise the error says the request may
   have been applied and has ``maybe_applied = True``.
-* Every failure is a PEP 249 exception built by :mod:`okta_dbapi.errors`; nothing else escapes.
+* Every failure is a PEP 249 exception built by :mod:`okta_dbapi.http.errors`; nothing else escapes.
 """
 
 from __future__ import annotations
@@ -35,10 +35,10 @@ from urllib.parse import quote, urlencode, urljoin, urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
-from okta_dbapi import errors
-from okta_dbapi.auth import Auth, make_auth
 from okta_dbapi.exceptions import Error, InterfaceError, OperationalError, ProgrammingError
-from okta_dbapi.pacing import Pacer, parse_rate_headers
+from okta_dbapi.http import errors
+from okta_dbapi.http.auth import Auth, make_auth
+from okta_dbapi.http.pacing import Pacer, parse_rate_headers
 from okta_dbapi.redact import install_log_filter
 from okta_dbapi.settings import Settings, is_loopback_host
 

@@ -20,8 +20,8 @@ from sqlglot import exp
 
 from okta_dbapi.catalog import USERS, Table, require_table
 from okta_dbapi.exceptions import ProgrammingError
-from okta_dbapi.rows import parse_timestamp
 from okta_dbapi.sql.parse import format_timestamp
+from okta_dbapi.sql.rows import parse_timestamp
 
 # Columns of a table that are really request parameters, not data: they are checked or turned
 # into pushdowns, then removed from the residual query.

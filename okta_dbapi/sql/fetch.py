@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from okta_dbapi import rows
 from okta_dbapi.catalog import USERS, Operation
-from okta_dbapi.client import OktaClient
 from okta_dbapi.exceptions import ProgrammingError
-from okta_dbapi.planner import Source
+from okta_dbapi.http.client import OktaClient
+from okta_dbapi.sql import rows
+from okta_dbapi.sql.planner import Source
 
 Progress = Callable[[int, "int | None"], None]
 

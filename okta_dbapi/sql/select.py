@@ -5,38 +5,18 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlglot import exp
 
-from okta_dbapi import rows
 from okta_dbapi.catalog import USERS, Column, Table
-from okta_dbapi.client import OktaClient
-from okta_dbapi.fetch import Fetcher, Progress
-from okta_dbapi.planner import Plan, plan_select, projected_columns
-from okta_dbapi.pushdown import strip_subdomain
-from okta_dbapi.residual import LocalDatabase, rewrite
-
-# (name, type_code, display_size, internal_size, precision, scale, null_ok)
-DescriptionRow = tuple[str, str, None, None, None, None, bool]
-
-
-@dataclass
-class Result:
-    description: list[DescriptionRow] | None
-    rows: Iterator[tuple[Any, ...]]
-    rowcount: int = -1
-    on_close: list[Any] = field(default_factory=list)
-
-    def close(self) -> None:
-        for closer in self.on_close:
-            closer()
-        self.on_close.clear()
-
-
-def describe(name: str, kind: str) -> DescriptionRow:
-    return (name, kind, None, None, None, None, True)
+from okta_dbapi.http.client import OktaClient
+from okta_dbapi.sql import rows
+from okta_dbapi.sql.fetch import Fetcher, Progress
+from okta_dbapi.sql.planner import Plan, plan_select, projected_columns
+from okta_dbapi.sql.pushdown import strip_subdomain
+from okta_dbapi.sql.residual import LocalDatabase, rewrite
+from okta_dbapi.sql.result import Result, describe
 
 
 def plan_query(ast: exp.Expression, client: OktaClient) -> Plan:

@@ -1,0 +1,32 @@
+"""What a statement hands back to the cursor: a description and a (possibly lazy) row iterator."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+# (name, type_code, display_size, internal_size, precision, scale, null_ok)
+DescriptionRow = tuple[str, str, None, None, None, None, bool]
+
+
+@dataclass
+class Result:
+    description: list[DescriptionRow] | None
+    rows: Iterator[tuple[Any, ...]]
+    rowcount: int = -1
+    on_close: list[Any] = field(default_factory=list)
+
+    def close(self) -> None:
+        for closer in self.on_close:
+            closer()
+        self.on_close.clear()
+
+
+def describe(name: str, kind: str) -> DescriptionRow:
+    return (name, kind, None, None, None, None, True)
+
+
+def no_rows(rowcount: int = 0) -> Result:
+    """The result of a statement that returns no result set."""
+    return Result(description=None, rows=iter(()), rowcount=rowcount)
