@@ -641,11 +641,3 @@ def _dispatch(program: _Program) -> int:
     if args.sql is None and _isatty(program.stdin):
         return program.interactive()
     return program.run_script(program.stdin.read())
-
-
-def console_main() -> None:  # pragma: no cover - `python -m okta_dbapi.cli`
-    sys.exit(main())
-
-
-if __name__ == "__main__":  # pragma: no cover
-    console_main()

@@ -22,7 +22,8 @@ from typing import Any
 import requests
 
 from okta_dbapi.exceptions import InterfaceError, OperationalError
-from okta_dbapi.http.errors import describe_transport, parse_error_body
+from okta_dbapi.http.errors import parse_error_body
+from okta_dbapi.http.transport import describe_transport
 from okta_dbapi.redact import redact, register_secret
 from okta_dbapi.settings import Settings
 

@@ -28,17 +28,18 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, TypeVar
-from urllib.parse import quote, urlencode, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 
 from okta_dbapi.exceptions import Error, InterfaceError, OperationalError, ProgrammingError
-from okta_dbapi.http import errors
+from okta_dbapi.http import errors, transport
+from okta_dbapi.http.attempt import Attempt, Retry
 from okta_dbapi.http.auth import Auth, make_auth
 from okta_dbapi.http.pacing import Pacer, parse_rate_headers
+from okta_dbapi.http.paths import encode_query, expand_path
 from okta_dbapi.redact import install_log_filter
 from okta_dbapi.settings import Settings, is_loopback_host
 
@@ -47,7 +48,6 @@ R = TypeVar("R")
 
 log = logging.getLogger("okta_dbapi")
 
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 _FORBIDDEN_HEADERS = frozenset({"authorization", "host", "cookie"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -61,75 +61,6 @@ class ApiResponse:
     body: Any
     headers: Mapping[str, str]
     next_url: str | None = None
-
-
-# ---------------------------------------------------------------------------------------------
-# paths and queries
-
-
-@lru_cache(maxsize=512)
-def _compile(template: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Split ``/a/{x}/b`` into literals ``('/a/', '/b')`` and names ``('x',)``."""
-    if not template.startswith("/"):
-        raise ProgrammingError(f"path template {template!r} must start with '/'")
-    literals: list[str] = []
-    names: list[str] = []
-    rest = template
-    while True:
-        start = rest.find("{")
-        if start < 0:
-            if "}" in rest:
-                raise ProgrammingError(f"unbalanced braces in path template {template!r}")
-            literals.append(rest)
-            break
-        end = rest.find("}", start)
-        name = rest[start + 1 : end] if end > 0 else ""
-        if end < 0 or not name.isidentifier() or "}" in rest[:start]:
-            raise ProgrammingError(f"invalid path template {template!r}")
-        literals.append(rest[:start])
-        names.append(name)
-        rest = rest[end + 1 :]
-    return tuple(literals), tuple(names)
-
-
-def expand_path(template: str, params: Mapping[str, Any] | None) -> str:
-    """Fill ``{name}`` placeholders, each value percent-encoded as one path segment."""
-    literals, names = _compile(template)
-    if not names:
-        return template
-    parts = [literals[0]]
-    for name, literal in zip(names, literals[1:], strict=True):
-        if params is None or params.get(name) is None:
-            raise ProgrammingError(f"no value for {name} (needed by {template})")
-        text = str(params[name])
-        if text in ("", ".", ".."):
-            raise ProgrammingError(f"invalid {name} {text!r}: an identifier cannot be empty, '.' or '..'")
-        parts.append(quote(text, safe=""))
-        parts.append(literal)
-    return "".join(parts)
-
-
-def _query_value(value: Any) -> str:
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    return str(value)
-
-
-def encode_query(query: Mapping[str, Any] | None) -> str:
-    """``key=value&...``: bools as true/false, None dropped, lists repeated."""
-    if not query:
-        return ""
-    pairs: list[tuple[str, str]] = []
-    for key, value in query.items():
-        if value is None:
-            continue
-        if isinstance(value, list | tuple | set | frozenset):
-            pairs.extend((key, _query_value(v)) for v in value if v is not None)
-        else:
-            pairs.append((key, _query_value(value)))
-    return urlencode(pairs, quote_via=quote)
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
@@ -392,205 +323,202 @@ class OktaClient:
     ) -> ApiResponse:
         if self._closed:
             raise InterfaceError("the Okta client is closed")
+        attempt = Attempt(method, url, target, path_template, path_params, extra_headers, data)
         try:
-            return self._request_loop(method, url, target, path_template, path_params, extra_headers, data)
+            return self._request_loop(attempt)
         except Error:
             raise
         except Exception as e:  # a bug: still a PEP 249 exception, never a library traceback
-            raise errors.error_from_exception(
+            raise transport.error_from_exception(
                 e,
-                request=f"{method} {target}",
+                request=attempt.request,
                 method=method,
                 org_url=self.settings.org_url,
                 timeout=self.settings.timeout,
                 path_template=path_template,
                 path_params=path_params,
-                maybe_applied=method not in IDEMPOTENT_METHODS,
+                maybe_applied=not attempt.idempotent,
             ) from e
 
-    def _request_loop(
-        self,
-        method: str,
-        url: str,
-        target: str,
-        path_template: str,
-        path_params: Mapping[str, Any] | None,
-        extra_headers: Mapping[str, str] | None,
-        data: bytes | None,
-    ) -> ApiResponse:
-        settings = self.settings
-        idempotent = method in IDEMPOTENT_METHODS
-        key = (method, path_template)
-        pacer = self.pacer
-        session = self.session
-        retries = 0  # transient failures of idempotent requests, and connects never made
-        rate_waits = 0  # 429s
-        refreshed = False  # one new OAuth token after a 401
-        debug = log.isEnabledFor(logging.DEBUG)
-
+    def _request_loop(self, attempt: Attempt) -> ApiResponse:
+        """Send, classify the answer, and wait and retry until it is a result or an error."""
         while True:
-            headers = self._headers(extra_headers, data is not None)
-            pacer.acquire(key)
-            with self._count_lock:
-                self._request_count += 1
-            started = time.perf_counter()
-            try:
-                resp = session.request(
-                    method,
-                    url,
-                    data=data,
-                    headers=headers,
-                    timeout=self._timeout,
-                    allow_redirects=False,
-                )
-            except BaseException as e:
-                pacer.release(key, None)  # also on KeyboardInterrupt: never leak an in-flight slot
-                if not isinstance(e, requests.RequestException):
-                    raise
-                not_sent = errors.nothing_sent(e)
-                retry = (not_sent or (idempotent and errors.transient(e))) and retries < settings.max_retries
-                if debug:
-                    log.debug(
-                        "%s %s -> %s after %.1f ms%s",
-                        method,
-                        target,
-                        e.__class__.__name__,
-                        (time.perf_counter() - started) * 1000,
-                        " (retrying)" if retry else "",
-                    )
-                if retry:
-                    retries += 1
-                    self._sleep(self._backoff(retries))
-                    continue
-                raise errors.error_from_exception(
-                    e,
-                    request=f"{method} {target}",
-                    method=method,
-                    org_url=settings.org_url,
-                    timeout=settings.timeout,
-                    path_template=path_template,
-                    path_params=path_params,
-                    maybe_applied=not idempotent and not not_sent,
-                    retries=retries,
-                ) from e
+            sent = self._send(attempt)
+            outcome = sent if isinstance(sent, Retry) else self._classify(attempt, sent)
+            if isinstance(outcome, ApiResponse):
+                return outcome
+            self._wait(attempt, outcome)
 
-            resp_headers = resp.headers
-            pacer.release(key, resp_headers)
-            status = resp.status_code
-            if debug:
-                log.debug(
-                    "%s %s -> %d in %.1f ms (rate limit remaining %s)",
-                    method,
-                    target,
-                    status,
-                    (time.perf_counter() - started) * 1000,
-                    resp_headers.get("X-Rate-Limit-Remaining", "n/a"),
-                )
+    # -- the steps of one request ------------------------------------------------------------------
 
-            if status < 300:
-                content = resp.content
-                body: Any = None
-                if content and status != 204:
-                    ctype = resp_headers.get("Content-Type", "")
-                    if ctype and "json" not in ctype.lower():
-                        raise errors.bad_body_error(
-                            f"the body is {ctype.split(';')[0]}, not JSON",
-                            status=status,
-                            request=f"{method} {target}",
-                            method=method,
-                            path_template=path_template,
-                            path_params=path_params,
-                            maybe_applied=not idempotent,
-                        )
-                    try:
-                        body = json.loads(content)
-                    except ValueError as e:
-                        if idempotent and retries < settings.max_retries:
-                            retries += 1
-                            self._sleep(self._backoff(retries))
-                            continue
-                        raise errors.bad_body_error(
-                            f"the body is not valid JSON (truncated? {len(content)} bytes)",
-                            status=status,
-                            request=f"{method} {target}",
-                            method=method,
-                            path_template=path_template,
-                            path_params=path_params,
-                            maybe_applied=not idempotent,
-                            retries=retries,
-                        ) from e
-                next_url = None
-                if "Link" in resp_headers:
-                    link = resp.links.get("next")
-                    if link and link.get("url"):
-                        next_url = urljoin(url, link["url"])
-                return ApiResponse(status, body, resp_headers, next_url)
-
-            if status < 400:
-                raise errors.redirect_error(
-                    status,
-                    resp_headers.get("Location"),
-                    request=f"{method} {target}",
-                    org_url=settings.org_url,
-                )
-
-            if status == 429:
-                remaining = parse_rate_headers(resp_headers)[1]
-                if remaining is not None and remaining > 0:
-                    # The org's budget has room, so this is a per-resource limit (one SMS or
-                    # call code per phone every 30 s): waiting for the window would not help,
-                    # and a retry could send the user a second code.
-                    raise errors.error_from_response(
-                        status,
-                        _json_or_none(resp),
-                        request=f"{method} {target}",
-                        method=method,
-                        path_template=path_template,
-                        path_params=path_params,
-                        auth_mode=settings.authorization_mode,
-                        resource_limited=True,
-                    )
-                if rate_waits < settings.max_retries:
-                    rate_waits += 1
-                    now = self._clock()
-                    reset = parse_rate_headers(resp_headers)[2]
-                    until = reset if reset is not None and reset > now else now + self._backoff(rate_waits, 1.0)
-                    if debug:
-                        log.debug("%s %s: rate limited; waiting %.2f s", method, target, until - now)
-                    pacer.block(key, until)
-                    continue
-                raise errors.rate_limit_exhausted(
-                    _json_or_none(resp), request=f"{method} {target}", retries=rate_waits, headers=resp_headers
-                )
-
-            if status == 401 and self.auth.refreshable and not refreshed:
-                refreshed = True
-                self.auth.invalidate()
-                continue
-
-            if status in RETRY_STATUSES and idempotent and retries < settings.max_retries:
-                retries += 1
-                delay = self._backoff(retries)
-                retry_after = resp_headers.get("Retry-After")
-                if retry_after and retry_after.strip().isdigit():
-                    delay = max(delay, min(float(retry_after), 60.0))
-                self._sleep(delay)
-                continue
-
-            body_or_none = _json_or_none(resp)
-            raise errors.error_from_response(
-                status,
-                body_or_none,
-                request=f"{method} {target}",
-                method=method,
-                path_template=path_template,
-                path_params=path_params,
-                auth_mode=settings.authorization_mode,
-                content_type=resp_headers.get("Content-Type", ""),
-                text=_text_or_empty(resp) if body_or_none is None else "",
-                maybe_applied=not idempotent and status >= 500,
-                retries=retries,
+    def _send(self, attempt: Attempt) -> requests.Response | Retry:
+        """One paced send. A transport failure is retried when nothing reached Okta or the method
+        is idempotent (within ``max_retries``), and raised as a PEP 249 error otherwise."""
+        headers = self._headers(attempt.extra_headers, attempt.data is not None)
+        self.pacer.acquire(attempt.key)
+        with self._count_lock:
+            self._request_count += 1
+        started = time.perf_counter()
+        try:
+            resp = self.session.request(
+                attempt.method,
+                attempt.url,
+                data=attempt.data,
+                headers=headers,
+                timeout=self._timeout,
+                allow_redirects=False,
             )
+        except BaseException as e:
+            self.pacer.release(attempt.key, None)  # also on KeyboardInterrupt: never leak an in-flight slot
+            if not isinstance(e, requests.RequestException):
+                raise
+            return self._transport_failure(attempt, e, started)
+        self.pacer.release(attempt.key, resp.headers)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s %s -> %d in %.1f ms (rate limit remaining %s)",
+                attempt.method,
+                attempt.target,
+                resp.status_code,
+                (time.perf_counter() - started) * 1000,
+                resp.headers.get("X-Rate-Limit-Remaining", "n/a"),
+            )
+        return resp
+
+    def _transport_failure(self, attempt: Attempt, e: requests.RequestException, started: float) -> Retry:
+        not_sent = transport.nothing_sent(e)
+        retry = (not_sent or (attempt.idempotent and transport.transient(e))) and self._may_retry(attempt)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s %s -> %s after %.1f ms%s",
+                attempt.method,
+                attempt.target,
+                e.__class__.__name__,
+                (time.perf_counter() - started) * 1000,
+                " (retrying)" if retry else "",
+            )
+        if retry:
+            return self._retry_later(attempt)
+        raise transport.error_from_exception(
+            e,
+            request=attempt.request,
+            method=attempt.method,
+            org_url=self.settings.org_url,
+            timeout=self.settings.timeout,
+            path_template=attempt.path_template,
+            path_params=attempt.path_params,
+            maybe_applied=not attempt.idempotent and not not_sent,
+            retries=attempt.retries,
+        ) from e
+
+    def _classify(self, attempt: Attempt, resp: requests.Response) -> ApiResponse | Retry:
+        """What an answer means: a result, something to wait for and retry, or a PEP 249 error."""
+        status = resp.status_code
+        if status < 300:
+            return self._success(attempt, resp)
+        if status < 400:
+            raise errors.redirect_error(
+                status, resp.headers.get("Location"), request=attempt.request, org_url=self.settings.org_url
+            )
+        if status == 429:
+            return self._rate_limited(attempt, resp)
+        if status == 401 and self.auth.refreshable and not attempt.refreshed:
+            attempt.refreshed = True
+            self.auth.invalidate()
+            return Retry(delay=0.0)
+        if status in RETRY_STATUSES and attempt.idempotent and self._may_retry(attempt):
+            retry = self._retry_later(attempt)
+            retry_after = resp.headers.get("Retry-After")
+            if retry_after and retry_after.strip().isdigit():
+                retry.delay = max(retry.delay, min(float(retry_after), 60.0))
+            return retry
+        body_or_none = _json_or_none(resp)
+        raise errors.error_from_response(
+            status,
+            body_or_none,
+            request=attempt.request,
+            method=attempt.method,
+            path_template=attempt.path_template,
+            path_params=attempt.path_params,
+            auth_mode=self.settings.authorization_mode,
+            content_type=resp.headers.get("Content-Type", ""),
+            text=_text_or_empty(resp) if body_or_none is None else "",
+            maybe_applied=not attempt.idempotent and status >= 500,
+            retries=attempt.retries,
+        )
+
+    def _success(self, attempt: Attempt, resp: requests.Response) -> ApiResponse | Retry:
+        status, headers, content = resp.status_code, resp.headers, resp.content
+        body: Any = None
+        if content and status != 204:
+            ctype = headers.get("Content-Type", "")
+            if ctype and "json" not in ctype.lower():
+                raise self._bad_body(attempt, status, f"the body is {ctype.split(';')[0]}, not JSON")
+            try:
+                body = json.loads(content)
+            except ValueError as e:
+                if attempt.idempotent and self._may_retry(attempt):
+                    return self._retry_later(attempt)
+                problem = f"the body is not valid JSON (truncated? {len(content)} bytes)"
+                raise self._bad_body(attempt, status, problem) from e
+        next_url = None
+        if "Link" in headers:
+            link = resp.links.get("next")
+            if link and link.get("url"):
+                next_url = urljoin(attempt.url, link["url"])
+        return ApiResponse(status, body, headers, next_url)
+
+    def _bad_body(self, attempt: Attempt, status: int, problem: str) -> Error:
+        return errors.bad_body_error(
+            problem,
+            status=status,
+            request=attempt.request,
+            method=attempt.method,
+            path_template=attempt.path_template,
+            path_params=attempt.path_params,
+            maybe_applied=not attempt.idempotent,
+            retries=attempt.retries,
+        )
+
+    def _rate_limited(self, attempt: Attempt, resp: requests.Response) -> Retry:
+        _, remaining, reset = parse_rate_headers(resp.headers)
+        if remaining is not None and remaining > 0:
+            # The org's budget has room, so this is a per-resource limit (one SMS or call code per
+            # phone every 30 s): waiting for the window would not help, and a retry could send the
+            # user a second code.
+            raise errors.error_from_response(
+                resp.status_code,
+                _json_or_none(resp),
+                request=attempt.request,
+                method=attempt.method,
+                path_template=attempt.path_template,
+                path_params=attempt.path_params,
+                auth_mode=self.settings.authorization_mode,
+                resource_limited=True,
+            )
+        if attempt.rate_waits >= self.settings.max_retries:
+            raise errors.rate_limit_exhausted(
+                _json_or_none(resp), request=attempt.request, retries=attempt.rate_waits, headers=resp.headers
+            )
+        attempt.rate_waits += 1
+        now = self._clock()
+        until = reset if reset is not None and reset > now else now + self._backoff(attempt.rate_waits, 1.0)
+        log.debug("%s %s: rate limited; waiting %.2f s", attempt.method, attempt.target, until - now)
+        return Retry(until=until)
+
+    def _may_retry(self, attempt: Attempt) -> bool:
+        return attempt.retries < self.settings.max_retries
+
+    def _retry_later(self, attempt: Attempt) -> Retry:
+        attempt.retries += 1
+        return Retry(delay=self._backoff(attempt.retries))
+
+    def _wait(self, attempt: Attempt, retry: Retry) -> None:
+        """A rate-limit wait blocks the whole (method, path) bucket; any other is this call's own."""
+        if retry.until is not None:
+            self.pacer.block(attempt.key, retry.until)
+        elif retry.delay > 0:
+            self._sleep(retry.delay)
 
 
 def _json_or_none(resp: requests.Response) -> Any:

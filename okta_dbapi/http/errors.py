@@ -1,4 +1,4 @@
-"""The one place where Okta responses and transport failures become PEP 249 exceptions.
+"""Where Okta's answers become PEP 249 exceptions (transport failures: :mod:`.transport`).
 
 Every error the client raises is built here, so every message has the same shape: what was
 asked (``request``, e.g. ``GET /api/v1/users/00u1/factors``), what Okta said (status,
@@ -41,20 +41,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import requests
-from urllib3.exceptions import (
-    ConnectTimeoutError,
-    MaxRetryError,
-    NameResolutionError,
-    NewConnectionError,
-    ProtocolError,
-)
-
 from okta_dbapi.exceptions import (
     DataError,
     Error,
     IntegrityError,
-    InternalError,
     NotSupportedError,
     OperationalError,
     ProgrammingError,
@@ -246,7 +236,7 @@ def error_class(status: int, code: str | None, texts: tuple[str, ...] = ()) -> t
     return OperationalError
 
 
-def _finish(exc: Error, maybe_applied: bool) -> Error:
+def finish(exc: Error, maybe_applied: bool) -> Error:
     exc.maybe_applied = maybe_applied  # type: ignore[attr-defined]
     return exc
 
@@ -311,7 +301,7 @@ def error_from_response(
         error_causes=err.causes if err else (),
         request=request,
     )
-    return _finish(exc, maybe_applied)
+    return finish(exc, maybe_applied)
 
 
 def redirect_error(status: int, location: str | None, *, request: str, org_url: str) -> Error:
@@ -321,7 +311,7 @@ def redirect_error(status: int, location: str | None, *, request: str, org_url: 
         "followed, so that the token is never sent elsewhere. Set org_url to the Okta org itself "
         "(e.g. https://<your-org>.okta.com, or your custom domain if the org uses one)."
     )
-    return _finish(OperationalError(redact(message), status=status, request=request), False)
+    return finish(OperationalError(redact(message), status=status, request=request), False)
 
 
 def bad_body_error(
@@ -345,110 +335,7 @@ def bad_body_error(
         )
     else:
         message += " Check that org_url points at the Okta org itself (not a login page or proxy)."
-    return _finish(OperationalError(redact(message), status=status, request=request), maybe_applied)
-
-
-# ---------------------------------------------------------------------------------------------
-# transport failures
-
-
-def nothing_sent(exc: BaseException) -> bool:
-    """True when the request certainly never reached the server (no connection was made)."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    if isinstance(exc, requests.exceptions.SSLError | requests.exceptions.ProxyError):
-        return False  # not sent either, but retrying cannot help; reported as is
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        reason = _reason(exc)
-        return isinstance(reason, ConnectTimeoutError)  # includes NewConnectionError, DNS errors
-    return False
-
-
-def transient(exc: BaseException) -> bool:
-    """True for failures worth retrying an idempotent request for."""
-    if isinstance(exc, requests.exceptions.SSLError | requests.exceptions.ProxyError):
-        return False
-    return isinstance(
-        exc,
-        requests.exceptions.ConnectionError
-        | requests.exceptions.Timeout
-        | requests.exceptions.ChunkedEncodingError
-        | requests.exceptions.ContentDecodingError,
-    )
-
-
-def _reason(exc: BaseException) -> BaseException | None:
-    arg = exc.args[0] if exc.args else None
-    if isinstance(arg, MaxRetryError):
-        return arg.reason
-    if isinstance(arg, BaseException):
-        return arg
-    return None
-
-
-def describe_transport(exc: BaseException, timeout: float) -> str:
-    """A short human description of a requests/urllib3 failure (no URL, no token)."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return f"connecting timed out after {timeout:g} s"
-    if isinstance(exc, requests.exceptions.ReadTimeout):
-        return f"no response within {timeout:g} s (read timeout)"
-    if isinstance(exc, requests.exceptions.SSLError):
-        return "the TLS handshake failed (certificate or TLS interception problem?)"
-    if isinstance(exc, requests.exceptions.ProxyError):
-        return "the HTTP proxy failed (check HTTPS_PROXY / NO_PROXY)"
-    if isinstance(exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError):
-        return "the response was cut off or corrupted in transit"
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        reason = _reason(exc)
-        if isinstance(reason, NameResolutionError):
-            return "the host name could not be resolved (DNS)"
-        if isinstance(reason, NewConnectionError):
-            return "the connection was refused or could not be opened"
-        if isinstance(reason, ProtocolError):
-            inner = reason.args[1] if len(reason.args) > 1 else None
-            if isinstance(inner, ConnectionResetError):
-                return "the connection was reset"
-            return "the connection was closed before a complete response arrived"
-        if isinstance(reason, ConnectionResetError):
-            return "the connection was reset"
-        return "the connection failed"
-    if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.InvalidHeader):
-        return f"the request was invalid ({exc.__class__.__name__})"
-    return f"{exc.__class__.__name__}"
-
-
-def error_from_exception(
-    exc: BaseException,
-    *,
-    request: str,
-    method: str,
-    org_url: str,
-    timeout: float,
-    path_template: str = "",
-    path_params: Mapping[str, Any] | None = None,
-    maybe_applied: bool = False,
-    retries: int = 0,
-) -> Error:
-    """A requests/urllib3/OS failure as OperationalError (or InternalError for driver bugs)."""
-    what = describe_transport(exc, timeout)
-    retried = f" (Retried {retries} time{'s' if retries > 1 else ''}.)" if retries else ""
-    if not isinstance(exc, requests.RequestException | OSError):
-        message = (
-            f"Internal error in the Okta client during {request}: {exc.__class__.__name__}. "
-            "This is a bug in okta-dbapi; please report it."
-        )
-        return _finish(InternalError(redact(message), request=request), maybe_applied)
-    if maybe_applied:
-        message = (
-            f"{request} may have reached Okta ({what}); it was not retried, because repeating it "
-            f"could apply it twice.{retried} " + not_applied_hint(method, path_template, path_params)
-        )
-    else:
-        message = (
-            f"Could not complete {request} against {org_url}: {what}.{retried} Check org_url, the "
-            "network and proxy settings, or raise the timeout option if Okta is slow."
-        )
-    return _finish(OperationalError(redact(message), request=request), maybe_applied)
+    return finish(OperationalError(redact(message), status=status, request=request), maybe_applied)
 
 
 def rate_limit_exhausted(
@@ -479,7 +366,7 @@ def rate_limit_exhausted(
         error_causes=err.causes if err else (),
         request=request,
     )
-    return _finish(exc, False)
+    return finish(exc, False)
 
 
 __all__ = [
@@ -487,14 +374,11 @@ __all__ = [
     "RATE_LIMIT_HINT",
     "OktaErrorBody",
     "bad_body_error",
-    "describe_transport",
     "error_class",
-    "error_from_exception",
     "error_from_response",
+    "finish",
     "not_applied_hint",
-    "nothing_sent",
     "parse_error_body",
     "rate_limit_exhausted",
     "redirect_error",
-    "transient",
 ]

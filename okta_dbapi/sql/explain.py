@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from okta_dbapi.http.client import OktaClient, encode_query, expand_path
+from okta_dbapi.http.client import OktaClient
+from okta_dbapi.http.paths import encode_query, expand_path
 from okta_dbapi.sql.planner import Plan, Source
 from okta_dbapi.sql.residual import rewrite
 from okta_dbapi.sql.result import Result, describe

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from okta_dbapi.http.client import encode_query, expand_path
+from okta_dbapi.http.paths import encode_query, expand_path
 from okta_dbapi.sql.explain import explain_result, explain_rows
 from okta_dbapi.sql.parse import Statement
 from okta_dbapi.sql.result import Result

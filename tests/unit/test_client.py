@@ -22,7 +22,8 @@ from okta_dbapi.exceptions import (
     OperationalError,
     ProgrammingError,
 )
-from okta_dbapi.http.client import ApiResponse, OktaClient, encode_query, expand_path
+from okta_dbapi.http.client import ApiResponse, OktaClient
+from okta_dbapi.http.paths import encode_query, expand_path
 from okta_dbapi.settings import Settings
 
 ORG = "https://my-org.okta.com"

@@ -16,10 +16,10 @@ from okta_dbapi.http.client import OktaClient
 from okta_dbapi.http.errors import (
     ERROR_CODE_HINTS,
     error_class,
-    error_from_exception,
     error_from_response,
     parse_error_body,
 )
+from okta_dbapi.http.transport import error_from_exception
 from okta_dbapi.redact import RedactingFilter, redact, register_secret
 from okta_dbapi.settings import Settings
 
