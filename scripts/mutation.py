@@ -1,0 +1,271 @@
+"""A small mutation tester: how many one-token bugs in a module do its own tests catch?
+
+Each mutant is one change to the module's syntax tree (a flipped comparison, ``and`` for ``or``,
+a deleted statement, a constant off by one, ...). The module's test subset runs against each
+mutant in a scratch copy of the project; a mutant is *killed* when the tests fail, and *survives*
+when they pass or hang (a hang counts as not killed). Mutants listed in the equivalents file
+(changes that cannot alter behaviour) are left out of the score.
+
+Why our own runner rather than mutmut: we want a seeded sample per module with each module's own
+test subset, hangs counted as survivors, and stable mutant ids to list equivalents by; mutmut 3
+mutates whole packages into a ``mutants/`` tree and runs its own test selection.
+
+    python scripts/mutation.py okta_dbapi/http/pacing.py tests/unit/test_pacing.py --sample 60
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EQUIVALENTS = ROOT / "scripts" / "mutation_equivalents.txt"
+
+_COMPARE_SWAPS: dict[type[ast.cmpop], type[ast.cmpop]] = {
+    ast.Lt: ast.LtE,
+    ast.LtE: ast.Lt,
+    ast.Gt: ast.GtE,
+    ast.GtE: ast.Gt,
+    ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq,
+    ast.In: ast.NotIn,
+    ast.NotIn: ast.In,
+    ast.Is: ast.IsNot,
+    ast.IsNot: ast.Is,
+}
+_BINOP_SWAPS: dict[type[ast.operator], type[ast.operator]] = {
+    ast.Add: ast.Sub,
+    ast.Sub: ast.Add,
+    ast.Mult: ast.Div,
+    ast.Div: ast.Mult,
+    ast.FloorDiv: ast.Mult,
+    ast.Mod: ast.FloorDiv,
+}
+
+
+@dataclass(frozen=True)
+class Mutant:
+    ident: str  # module:line:col:kind, stable while the line stays
+    line: int
+    description: str
+    index: int  # the site's position in a walk of the module's tree
+    kind: str
+
+
+def _is_docstring(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
+    parent = parents.get(node)
+    if not isinstance(parent, ast.Expr):
+        return False
+    holder = parents.get(parent)
+    body = getattr(holder, "body", None)
+    return isinstance(body, list) and bool(body) and body[0] is parent
+
+
+def _sites(tree: ast.Module) -> Iterator[tuple[ast.AST, str, str]]:
+    """(node, kind, description) for every place a one-token change can be made."""
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            for i, op in enumerate(node.ops):
+                if type(op) in _COMPARE_SWAPS:
+                    yield node, f"compare{i}", f"{type(op).__name__} -> {_COMPARE_SWAPS[type(op)].__name__}"
+        elif isinstance(node, ast.BoolOp):
+            yield node, "boolop", "and <-> or"
+        elif isinstance(node, ast.BinOp) and type(node.op) in _BINOP_SWAPS:
+            yield node, "binop", f"{type(node.op).__name__} -> {_BINOP_SWAPS[type(node.op)].__name__}"
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            yield node, "not", "drop not"
+        elif isinstance(node, ast.Constant) and not _is_docstring(node, parents):
+            value = node.value
+            if isinstance(value, bool):
+                yield node, "const", f"{value} -> {not value}"
+            elif isinstance(value, int | float):
+                yield node, "const", f"{value!r} -> {value + 1!r}"
+            elif isinstance(value, str) and value and not isinstance(parents.get(node), ast.JoinedStr):
+                yield node, "const", "string -> 'XX'"
+        elif isinstance(node, ast.Return) and node.value is not None:
+            yield node, "return", "return None"
+        if isinstance(node, ast.stmt) and not isinstance(
+            node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Import | ast.ImportFrom | ast.Pass
+        ):
+            parent = parents.get(node)
+            if not (isinstance(node, ast.Expr) and _is_docstring(node.value, parents)) and parent is not None:
+                yield node, "delete", f"delete {type(node).__name__}"
+
+
+def _apply(node: ast.AST, kind: str) -> ast.AST | None:
+    """The replacement for ``node`` (already a deep copy), or None to delete a statement."""
+    if kind.startswith("compare"):
+        assert isinstance(node, ast.Compare)
+        i = int(kind[len("compare") :])
+        node.ops[i] = _COMPARE_SWAPS[type(node.ops[i])]()
+        return node
+    if kind == "boolop":
+        assert isinstance(node, ast.BoolOp)
+        node.op = ast.Or() if isinstance(node.op, ast.And) else ast.And()
+        return node
+    if kind == "binop":
+        assert isinstance(node, ast.BinOp)
+        node.op = _BINOP_SWAPS[type(node.op)]()
+        return node
+    if kind == "not":
+        assert isinstance(node, ast.UnaryOp)
+        return node.operand
+    if kind == "const":
+        assert isinstance(node, ast.Constant)
+        value = node.value
+        if isinstance(value, bool):
+            node.value = not value
+        elif isinstance(value, int | float):
+            node.value = value + 1
+        else:
+            node.value = "XX"
+        return node
+    if kind == "return":
+        assert isinstance(node, ast.Return)
+        node.value = ast.Constant(value=None)
+        return node
+    return None  # delete
+
+
+class _Replace(ast.NodeTransformer):
+    def __init__(self, target: ast.AST, kind: str) -> None:
+        self.target = target
+        self.kind = kind
+
+    def visit(self, node: ast.AST) -> ast.AST | None:
+        if node is self.target:
+            replacement = _apply(node, self.kind)
+            if replacement is None:
+                return ast.Pass()
+            return replacement
+        return super().visit(node)
+
+
+def mutants(path: Path) -> list[Mutant]:
+    """Every mutant of one module (sources are built lazily: see :func:`build`)."""
+    text = path.read_text(encoding="utf-8")
+    rel = path.relative_to(ROOT).as_posix()
+    found: list[Mutant] = []
+    for index, (node, kind, description) in enumerate(_sites(ast.parse(text))):
+        line = getattr(node, "lineno", 0)
+        ident = f"{rel}:{line}:{getattr(node, 'col_offset', 0)}:{kind}"
+        found.append(Mutant(ident, line, description, index, kind))
+    return found
+
+
+def build(path: Path, mutant: Mutant) -> str:
+    """The whole module with one mutant applied."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for index, (node, _, _) in enumerate(_sites(tree)):
+        if index == mutant.index:
+            mutated = _Replace(node, mutant.kind).visit(tree)
+            return ast.unparse(ast.fix_missing_locations(mutated))
+    raise LookupError(mutant.ident)
+
+
+def load_equivalents() -> dict[str, str]:
+    equivalents: dict[str, str] = {}
+    if EQUIVALENTS.exists():
+        for raw in EQUIVALENTS.read_text(encoding="utf-8").splitlines():
+            line = raw.strip()
+            if line and not line.startswith("#"):
+                ident, _, reason = line.partition(" ")
+                equivalents[ident] = reason.strip()
+    return equivalents
+
+
+def _scratch_copy() -> Path:
+    scratch = Path(tempfile.mkdtemp(prefix="okta-mutation-"))
+    for name in ("okta_dbapi", "okta_sqlalchemy", "tests", "pyproject.toml", "setup.cfg", "README.md", "docs"):
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, scratch / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.exists():
+            shutil.copy2(source, scratch / name)
+    return scratch
+
+
+def _run_tests(scratch: Path, tests: list[str], timeout: float) -> str:
+    """'killed', 'survived' or 'timeout' (a hang counts as not killed)."""
+    env = {**os.environ, "PYTHONPATH": str(scratch), "PYTHONDONTWRITEBYTECODE": "1"}
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", *tests]
+    try:
+        done = subprocess.run(command, cwd=scratch, env=env, capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return "timeout"
+    return "survived" if done.returncode == 0 else "killed"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("module", help="the module to mutate, e.g. okta_dbapi/http/pacing.py")
+    parser.add_argument("tests", nargs="+", help="its test subset (files or node ids)")
+    parser.add_argument("--sample", type=int, default=60, help="mutants to sample (0 = all; default 60)")
+    parser.add_argument("--seed", type=int, default=1, help="the sampling seed (default 1)")
+    parser.add_argument(
+        "--timeout", type=float, default=0.0, help="seconds before a mutant counts as a hang (default: 5x the clean run)"
+    )
+    parser.add_argument("--jobs", type=int, default=2, help="mutants run at once (default 2)")
+    args = parser.parse_args()
+
+    path = (ROOT / args.module).resolve()
+    equivalents = load_equivalents()
+    every = [m for m in mutants(path) if m.ident not in equivalents]
+    sampled = 0 < args.sample < len(every)
+    chosen = random.Random(args.seed).sample(every, args.sample) if sampled else every
+    chosen.sort(key=lambda m: (m.line, m.ident))
+
+    scratches = [_scratch_copy() for _ in range(max(1, args.jobs))]
+    try:
+        started = time.monotonic()
+        if _run_tests(scratches[0], args.tests, args.timeout or 600.0) != "survived":
+            print(f"{args.module}: the tests fail without any mutant; fix them first", file=sys.stderr)
+            return 2
+        timeout = args.timeout or max(10.0, 5 * (time.monotonic() - started))
+        relative = path.relative_to(ROOT)
+        original = path.read_text(encoding="utf-8")
+
+        def run(job: tuple[int, Mutant]) -> tuple[Mutant, str]:
+            slot, mutant = job
+            scratch = scratches[slot % len(scratches)]
+            target = scratch / relative
+            target.write_text(build(path, mutant), encoding="utf-8")
+            try:
+                return mutant, _run_tests(scratch, args.tests, timeout)
+            finally:
+                target.write_text(original, encoding="utf-8")
+
+        # Each worker owns one scratch copy: mutants of one slot run one after another.
+        slots: dict[int, list[tuple[int, Mutant]]] = {}
+        for i, mutant in enumerate(chosen):
+            slots.setdefault(i % len(scratches), []).append((i % len(scratches), mutant))
+        with ThreadPoolExecutor(max_workers=len(scratches)) as pool:
+            outcomes = [o for batch in pool.map(lambda jobs: [run(j) for j in jobs], slots.values()) for o in batch]
+    finally:
+        for scratch in scratches:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    killed = sum(1 for _, outcome in outcomes if outcome == "killed")
+    total = len(outcomes)
+    score = 100.0 * killed / total if total else 100.0
+    print(f"{args.module}: {killed}/{total} killed = {score:.0f}% ({len(equivalents)} equivalents listed)")
+    for mutant, outcome in sorted(outcomes, key=lambda o: o[0].line):
+        if outcome != "killed":
+            print(f"  {outcome:8} {mutant.ident}  {mutant.description}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

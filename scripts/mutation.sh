@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Mutation scores of the modules whose bugs are silent (wrong rows, a lost write), each against
+# its own test subset. Opt-in, not in CI: it takes a while (2 mutants at a time).
+#   bash scripts/mutation.sh            # 60 sampled mutants per module
+#   SAMPLE=0 bash scripts/mutation.sh   # every mutant
+#   bash scripts/mutation.sh pacing     # one module
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+SAMPLE=${SAMPLE:-60}
+SEED=${SEED:-1}
+
+declare -A MODULES=(
+  [pacing]="okta_dbapi/http/pacing.py tests/unit/test_pacing.py"
+  [pushdown]="okta_dbapi/sql/pushdown.py tests/unit/test_planner.py tests/driver tests/differential"
+  [planner]="okta_dbapi/sql/planner.py tests/unit/test_planner.py tests/driver tests/differential"
+  [residual]="okta_dbapi/sql/residual.py tests/unit/test_planner.py tests/driver tests/differential"
+  [ledger]="okta_dbapi/writes/ledger.py tests/writes"
+)
+ORDER=(pacing pushdown planner residual ledger)
+selected=("$@")
+[ ${#selected[@]} -eq 0 ] && selected=("${ORDER[@]}")
+for name in "${selected[@]}"; do
+  read -r -a spec <<<"${MODULES[$name]}"
+  module=${spec[0]}
+  tests=()
+  for t in "${spec[@]:1}"; do [ -e "$t" ] && tests+=("$t"); done
+  "$PY" scripts/mutation.py "$module" "${tests[@]}" --sample "$SAMPLE" --seed "$SEED"
+done
