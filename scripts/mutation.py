@@ -215,7 +215,7 @@ def main() -> int:
     parser.add_argument("--sample", type=int, default=60, help="mutants to sample (0 = all; default 60)")
     parser.add_argument("--seed", type=int, default=1, help="the sampling seed (default 1)")
     parser.add_argument(
-        "--timeout", type=float, default=0.0, help="seconds before a mutant counts as a hang (default: 5x the clean run)"
+        "--timeout", type=float, default=0.0, help="seconds until a mutant counts as a hang (default: 5x the clean run)"
     )
     parser.add_argument("--jobs", type=int, default=2, help="mutants run at once (default 2)")
     args = parser.parse_args()
