@@ -233,7 +233,7 @@ def main() -> int:
         if _run_tests(scratches[0], args.tests, args.timeout or 600.0) != "survived":
             print(f"{args.module}: the tests fail without any mutant; fix them first", file=sys.stderr)
             return 2
-        timeout = args.timeout or max(10.0, 5 * (time.monotonic() - started))
+        timeout = args.timeout or max(30.0, 5 * (time.monotonic() - started))
         relative = path.relative_to(ROOT)
         original = path.read_text(encoding="utf-8")
 
