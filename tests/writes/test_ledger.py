@@ -45,8 +45,8 @@ def test_a_single_row_failure_keeps_the_message_short_and_the_class_and_details(
     assert new.error_causes == ["factorType: unsupported"] and new.request == "POST /api/v1/users/00u1/factors"
     assert "stopped at" not in str(new) and "Applied (" not in str(new)
     # Okta's message, then the write-specific next step.
-    assert str(new) == okta_error().message + " Give the factor type, e.g. a factorType column with 'sms', 'email' or " \
-        "'token:software:totp'."
+    hint = "Give the factor type, e.g. a factorType column with 'sms', 'email' or 'token:software:totp'."
+    assert str(new) == okta_error().message + " " + hint
     assert new.applied == []
     assert new.not_applied == [
         {
