@@ -68,11 +68,12 @@ class Changes:
     def activate_factor(self, user_id: str, factor_id: str) -> None:
         self._set_factor_status(user_id, factor_id, ("PENDING_ACTIVATION",), "ACTIVE", "user.mfa.factor.activate")
 
+    # The Factors API's status enum has no SUSPENDED: a suspended enrollment shows as INACTIVE.
     def suspend_factor(self, user_id: str, factor_id: str) -> None:
-        self._set_factor_status(user_id, factor_id, ("ACTIVE",), "SUSPENDED", "user.mfa.factor.suspend")
+        self._set_factor_status(user_id, factor_id, ("ACTIVE",), "INACTIVE", "user.mfa.factor.suspend")
 
     def unsuspend_factor(self, user_id: str, factor_id: str) -> None:
-        self._set_factor_status(user_id, factor_id, ("SUSPENDED",), "ACTIVE", "user.mfa.factor.unsuspend")
+        self._set_factor_status(user_id, factor_id, ("INACTIVE",), "ACTIVE", "user.mfa.factor.unsuspend")
 
     def unenroll_factor(self, user_id: str, factor_id: str) -> None:
         with self.lock:
