@@ -46,16 +46,25 @@ def test_refresh_follows_changes_made_elsewhere(emu: Emulator, connect: Any) -> 
     snapshot_factors(conn)
     org = emu.org
     ids = _users_without_deprovisioned(emu)
-    pending = org.add_factor(ids[1], {"factorType": "email", "provider": "OKTA", "status": "PENDING_ACTIVATION",
-                                      "profile": {"email": "x@example.com"}})
+    pending = org.add_factor(
+        ids[1],
+        {
+            "factorType": "email",
+            "provider": "OKTA",
+            "status": "PENDING_ACTIVATION",
+            "profile": {"email": "x@example.com"},
+        },
+    )
     org.activate_factor(ids[1], pending["id"])
     u_unenroll, f_unenroll = _first_with(emu, "push")
     org.unenroll_factor(u_unenroll, f_unenroll)
     org.reset_factors(ids[2])
     org.deactivate_user(ids[3])
     org.delete_user(ids[4])
-    new_user = org.add_user({"login": "new.one@example.com"}, factors=[
-        {"factorType": "sms", "provider": "OKTA", "profile": {"phoneNumber": "+15550001111"}}])
+    new_user = org.add_user(
+        {"login": "new.one@example.com"},
+        factors=[{"factorType": "sms", "provider": "OKTA", "profile": {"phoneNumber": "+15550001111"}}],
+    )
     emu.log.clear()
     assert snapshot_factors(conn) == truth_factors(emu)
     assert snapshot_users(conn) == truth_users(emu)
