@@ -37,8 +37,7 @@ def run(
     if refresh is not None:
         if snapshot is None:
             raise ProgrammingError(
-                "REFRESH needs a snapshot: connect with snapshot=PATH (or snapshot=True), "
-                "or okta-sql --snapshot PATH."
+                "REFRESH needs a snapshot: connect with snapshot=PATH (or snapshot=True), or okta-sql --snapshot PATH."
             )
         return snapshot.refresh(*refresh)
     return run_statement(prepare(operation, parameters), client, progress, snapshot)

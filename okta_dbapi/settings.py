@@ -117,6 +117,9 @@ class Settings:
         object.__setattr__(self, "org_url", normalize_org_url(self.org_url))
         if self.authorization_mode not in AUTHORIZATION_MODES:
             object.__setattr__(self, "authorization_mode", _coerce_mode("authorization_mode", self.authorization_mode))
+        if self.snapshot and self.scopes == DEFAULT_SCOPES:
+            # A snapshot refreshes from the System Log, which OAuth tokens reach with this scope.
+            object.__setattr__(self, "scopes", (*DEFAULT_SCOPES, "okta.logs.read"))
         register_secret(self.token)
         key = (self.private_key or "").strip()
         if key.startswith(("-----BEGIN", "{")):  # inline PEM or JWK (a path is not a secret)

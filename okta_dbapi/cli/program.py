@@ -357,9 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="cut table cells to N characters (default: 80 on a terminal, unlimited otherwise; 0: unlimited)",
     )
-    output.add_argument(
-        "--no-progress", action="store_true", help="no progress indicator on stderr during fan-out"
-    )
+    output.add_argument("--no-progress", action="store_true", help="no progress indicator on stderr during fan-out")
     output.add_argument("--debug", action="store_true", help="print tracebacks (for bug reports)")
     return parser
 
@@ -415,9 +413,7 @@ class _Program:
         if args.demo:
             from okta_dbapi.emulator import Emulator
 
-            emulator = self.stack.enter_context(
-                Emulator(users=args.demo_users, seed=args.seed, latency=0.0)
-            )
+            emulator = self.stack.enter_context(Emulator(users=args.demo_users, seed=args.seed, latency=0.0))
             self.redact.add(emulator.token)
             self.connection = okta_dbapi.connect(org_url=emulator.url, token=emulator.token, **options)
         else:

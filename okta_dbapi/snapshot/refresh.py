@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from okta_dbapi.catalog import FACTORS, USERS
-from okta_dbapi.exceptions import OperationalError, ProgrammingError
+from okta_dbapi.exceptions import Error, OperationalError, ProgrammingError
 from okta_dbapi.http.client import OktaClient
 from okta_dbapi.snapshot.store import Writer
 from okta_dbapi.sql import rows
@@ -150,7 +150,10 @@ class Refresher:
         events: list[dict[str, Any]] = []
         params = dict(parse_qsl(cursor, keep_blank_values=True))
         while True:
-            response = self.client.call("GET", LOGS_PATH, query=params)
+            try:
+                response = self.client.call("GET", LOGS_PATH, query=params)
+            except Error as e:
+                raise _log_hint(e) from e
             page = response.body if isinstance(response.body, list) else []
             events.extend(e for e in page if isinstance(e, dict))
             if response.next_url:
@@ -165,6 +168,25 @@ class Refresher:
             query["filter"] = f'lastUpdated gt "{since}"'
         for item in self.client.paginate(USERS_PATH, query=query):
             yield rows.api_row(USERS, item, {})
+
+
+def _log_hint(error: Error) -> Error:
+    """The same error, saying why the snapshot reads the System Log when Okta refused it."""
+    if error.status not in (401, 403):
+        return error
+    hint = (
+        " The snapshot reads Okta's System Log (GET /api/v1/logs) to refresh: the token needs the "
+        "okta.logs.read scope (OAuth) or a read-only admin role (API token); or connect without snapshot."
+    )
+    return type(error)(
+        error.message + hint,
+        status=error.status,
+        error_code=error.error_code,
+        error_summary=error.error_summary,
+        error_id=error.error_id,
+        error_causes=error.error_causes,
+        request=error.request,
+    )
 
 
 def _users_named(event: dict[str, Any]) -> list[str]:

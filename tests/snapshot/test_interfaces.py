@@ -154,3 +154,26 @@ def test_a_file_of_another_org_is_refused(emu: Emulator, snap_path: Path) -> Non
     okta_dbapi.connect(org_url=emu.url, token=emu.token, snapshot=str(snap_path)).close()
     with pytest.raises(okta_dbapi.OperationalError, match="one file per org"):
         okta_dbapi.connect(org_url="https://other.okta.com", token="x", snapshot=str(snap_path))
+
+
+def test_oauth_scopes_include_the_system_log_with_a_snapshot() -> None:
+    base = {"org_url": "https://example.okta.com", "token": "x"}
+    assert "okta.logs.read" not in Settings.resolve(**base).scopes
+    assert Settings.resolve(**base, snapshot="true").scopes == (
+        "okta.users.read",
+        "okta.users.manage",
+        "okta.logs.read",
+    )
+    assert Settings.resolve(**base, snapshot="true", scopes="okta.users.read").scopes == ("okta.users.read",)
+
+
+def test_a_refused_system_log_says_why_it_is_read(emu: Emulator, connect: Any) -> None:
+    conn = connect(max_age=0)
+    snapshot_factors(conn)
+    real = emu.token
+    try:
+        emu.token = "another-token"  # the org now refuses ours: 401 on the first call (the log)
+        with pytest.raises(okta_dbapi.DatabaseError, match="okta.logs.read"):
+            snapshot_factors(conn)
+    finally:
+        emu.token = real
