@@ -173,7 +173,7 @@ def test_a_refused_system_log_says_why_it_is_read(emu: Emulator, connect: Any) -
     real = emu.token
     try:
         emu.token = "another-token"  # the org now refuses ours: 401 on the first call (the log)
-        with pytest.raises(okta_dbapi.DatabaseError, match="okta.logs.read"):
+        with pytest.raises(okta_dbapi.DatabaseError, match=r"okta\.logs\.read"):
             snapshot_factors(conn)
     finally:
         emu.token = real
