@@ -58,32 +58,38 @@ class Store:
         return conn
 
     def _init(self) -> None:
+        """Create the schema on first use. An existing file is only read here, so opening a
+        connection never waits for another process's refresh."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = self._connect(self.lock_wait)
             try:
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("BEGIN IMMEDIATE")
-                for statement in (*_SCHEMA, *(create_table_sql(t, if_not_exists=True) for t in TABLES.values())):
-                    conn.execute(statement)
-                state = dict(conn.execute("SELECT key, value FROM okta_snapshot_state").fetchall())
-                if not state:
-                    conn.executemany(
-                        "INSERT INTO okta_snapshot_state VALUES (?, ?)",
-                        [("format", FORMAT), ("org_url", self.org_url)],
-                    )
-                conn.execute("COMMIT")
+                state = _existing_state(conn)
+                if state is None:
+                    state = self._create(conn)
             finally:
                 conn.close()
         except (OSError, sqlite3.Error) as e:
             raise OperationalError(
                 f"cannot use {self.path} as a snapshot: {e}. Pass snapshot= a writable file path."
             ) from e
-        if state and state.get("org_url") != self.org_url:
+        if state.get("org_url") != self.org_url:
             raise OperationalError(
                 f"the snapshot file {self.path} holds the org {state.get('org_url')}, not {self.org_url}; "
                 "use one file per org (snapshot=True picks one)."
             )
+
+    def _create(self, conn: sqlite3.Connection) -> dict[str, str]:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("BEGIN IMMEDIATE")
+        for statement in (*_SCHEMA, *(create_table_sql(t, if_not_exists=True) for t in TABLES.values())):
+            conn.execute(statement)
+        state = dict(conn.execute("SELECT key, value FROM okta_snapshot_state").fetchall())
+        if not state:  # another process may have created it while we waited for the lock
+            state = {"format": FORMAT, "org_url": self.org_url}
+            conn.executemany("INSERT INTO okta_snapshot_state VALUES (?, ?)", list(state.items()))
+        conn.execute("COMMIT")
+        return state
 
     # -- reading -----------------------------------------------------------------------------
     def reader(self) -> sqlite3.Connection:
@@ -121,6 +127,16 @@ class Store:
             conn.execute("COMMIT")
         finally:
             conn.close()
+
+
+def _existing_state(conn: sqlite3.Connection) -> dict[str, str] | None:
+    try:
+        state = dict(conn.execute("SELECT key, value FROM okta_snapshot_state").fetchall())
+    except sqlite3.OperationalError as e:
+        if "no such table" in str(e):
+            return None
+        raise
+    return state or None
 
 
 class Writer:

@@ -54,6 +54,8 @@ def test_readers_are_not_blocked_by_a_refresh(emu: Emulator, connect: Any) -> No
         writer.clear(okta_dbapi.catalog.FACTORS)
         started = time.monotonic()
         assert snapshot_factors(other) == before  # the last committed state, at once
+        late = connect(max_age=3600)  # opening the file does not wait for the lock either
+        assert snapshot_factors(late) == before
         assert time.monotonic() - started < 2
     # and the refresh committed afterwards
     assert snapshot_factors(other) == set()
