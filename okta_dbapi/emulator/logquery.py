@@ -25,7 +25,7 @@ DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 DEFAULT_WINDOW = 7 * 86400.0
 RETENTION = 90 * 86400.0
-_CURSOR = re.compile(r"^(\d+)_(-?\d+)$")
+_CURSOR = re.compile(r"^(\d+)_(-?\d+)(?:_(\d+))?$")  # key ms, seq, and a bounded query's since (ms)
 
 Key = tuple[int, int]
 
@@ -53,15 +53,15 @@ def _limit(query: dict[str, str]) -> int:
     return min(n, MAX_LIMIT)
 
 
-def _cursor(raw: str) -> Key:
+def _cursor(raw: str) -> tuple[Key, int | None]:
     m = _CURSOR.match(raw)
     if not m:
         raise validation_failed("after", "after: The cursor is not valid; follow the next link Okta returned")
-    return int(m.group(1)), int(m.group(2))
+    return (int(m.group(1)), int(m.group(2))), None if m.group(3) is None else int(m.group(3))
 
 
-def _encode(key: Key) -> str:
-    return f"{key[0]}_{key[1]}"
+def _encode(key: Key, since_ms: int | None = None) -> str:
+    return f"{key[0]}_{key[1]}" + ("" if since_ms is None else f"_{since_ms}")
 
 
 class LogQuery:
@@ -85,14 +85,15 @@ class LogQuery:
             preds.append(compile_q(query["q"]))
         now = self._now()
         links = [f'<{_url(base, query)}>; rel="self"']
-        nxt: Key | None
+        nxt: str | None
         if until is None and order == "ASCENDING":
-            page, nxt = self._poll(now, since, query.get("after"), limit, preds)
+            page, key = self._poll(now, since, query.get("after"), limit, preds)
+            nxt = _encode(key)
         else:
             page, nxt = self._bounded(now, since, until, order, query.get("after"), limit, preds)
         if nxt is not None:
             params = {k: v for k, v in query.items() if k not in ("since", "after")}
-            links.append(f'<{_url(base, {"after": _encode(nxt), **params})}>; rel="next"')
+            links.append(f'<{_url(base, {"after": nxt, **params})}>; rel="next"')
         return 200, [s.event for s in page], links
 
     def _poll(
@@ -100,7 +101,7 @@ class LogQuery:
     ) -> tuple[list[Stored], Key]:
         floor = int((now - RETENTION) * 1000)
         if after:
-            cursor = _cursor(after)
+            cursor = _cursor(after)[0]
         else:
             start = since if since is not None else now - DEFAULT_WINDOW
             cursor = (round(start * 1000), -1)
@@ -124,23 +125,24 @@ class LogQuery:
         after: str | None,
         limit: int,
         preds: list[Predicate],
-    ) -> tuple[list[Stored], Key | None]:
+    ) -> tuple[list[Stored], str | None]:
+        """A page and the next cursor (None on the last page); the cursor carries ``since``."""
+        key, since_ms = _cursor(after) if after else (None, None)
         hi = now if until is None else until
-        lo = max(hi - DEFAULT_WINDOW if since is None else since, now - RETENTION)
-        lo_ms, hi_ms = round(lo * 1000), round(hi * 1000)
+        lo_ms = since_ms if since_ms is not None else round((hi - DEFAULT_WINDOW if since is None else since) * 1000)
+        lo_ms, hi_ms = max(lo_ms, round((now - RETENTION) * 1000)), round(hi * 1000)
         events = [
             s for s in self.syslog.visible(now) if lo_ms <= s.published_ms < hi_ms and all(p(s.event) for p in preds)
         ]
-        events.sort(key=lambda s: (s.published_ms, s.seq), reverse=order == "DESCENDING")
-        if after:
-            key = _cursor(after)
-            if order == "DESCENDING":
-                events = [s for s in events if (s.published_ms, s.seq) < key]
-            else:
-                events = [s for s in events if (s.published_ms, s.seq) > key]
+        descending = order == "DESCENDING"
+        events.sort(key=lambda s: (s.published_ms, s.seq), reverse=descending)
+        if key is not None:
+            events = [
+                s for s in events if ((s.published_ms, s.seq) < key if descending else (s.published_ms, s.seq) > key)
+            ]
         page = events[:limit]
         if len(events) > len(page) and page:
-            return page, (page[-1].published_ms, page[-1].seq)
+            return page, _encode((page[-1].published_ms, page[-1].seq), lo_ms)
         return page, None
 
 

@@ -203,3 +203,18 @@ def _iso(ts: float) -> str:
     from okta_dbapi.emulator.ids import iso
 
     return iso(ts)
+
+
+def test_bounded_paging_keeps_its_since(emu: Emulator, api: Api) -> None:
+    for n in range(3):
+        fresh_user(emu, login=f"old{n}@example.com", status="STAGED")
+    emu.org.clock.advance(8 * 86400)  # older than the default 7-day window, inside the 90-day retention
+    assert api.get("/api/v1/logs", params={"sortOrder": "DESCENDING"}).json() == []
+    params = {"since": "2000-01-01T00:00:00Z", "until": _iso(emu.org.clock.now()), "limit": 1}
+    r = api.get("/api/v1/logs", params=params)
+    seen = list(r.json())
+    while "next" in r.links:
+        assert "since=" not in r.links["next"]["url"]
+        r = api.s.get(r.links["next"]["url"], timeout=10)
+        seen += r.json()
+    assert [e["target"][0]["alternateId"] for e in seen] == [f"old{n}@example.com" for n in range(3)]
