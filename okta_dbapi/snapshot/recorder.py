@@ -10,6 +10,9 @@ from typing import Any
 from okta_dbapi.exceptions import Error
 from okta_dbapi.http.client import ApiResponse, OktaClient
 
+# A verify or a resend changes no factor row (a push challenge's transaction is not stored).
+_UNCHANGING = ("/verify", "/resend")
+
 
 class RecordingClient:
     """Delegates everything to the client; remembers ``userId`` of every change Okta accepted
@@ -27,7 +30,11 @@ class RecordingClient:
         self, method: str, path_template: str, path_params: Mapping[str, Any] | None = None, **kw: Any
     ) -> ApiResponse:
         user = (path_params or {}).get("userId")
-        changes = method.upper() not in ("GET", "HEAD", "OPTIONS") and user is not None
+        changes = (
+            method.upper() not in ("GET", "HEAD", "OPTIONS")
+            and user is not None
+            and not path_template.endswith(_UNCHANGING)
+        )
         try:
             response = self._client.call(method, path_template, path_params, **kw)
         except Error as e:

@@ -159,3 +159,28 @@ def test_a_failed_write_changes_nothing(emu: Emulator, connect: Any) -> None:
         )
     assert [e.method for e in emu.log.entries] == ["POST"]  # refused by Okta: nothing re-read
     assert snapshot_factors(conn) == before
+
+
+def test_exec_activate_is_re_read_and_verify_is_not(emu: Emulator, connect: Any) -> None:
+    uid = next(
+        u
+        for u in emu.org.user_ids(include_deprovisioned=False)
+        if not any(f["factorType"] == "email" for f in emu.org.factors(u))
+    )
+    pending = emu.org.add_factor(
+        uid,
+        {"factorType": "email", "provider": "OKTA", "status": "PENDING_ACTIVATION", "profile": {"email": "a@b.co"}},
+    )
+    conn = connect(max_age=3600)
+    snapshot_factors(conn)
+    code = emu.org.passcode(uid, pending["id"])
+    emu.log.clear()
+    cur = conn.cursor()
+    cur.execute(
+        "EXEC okta.users.factors.activate_factor @userId=?, @factorId=?, @passCode=?", [uid, pending["id"], code]
+    )
+    assert [e.method for e in emu.log.entries] == ["POST", "GET"]
+    assert rows(conn, "SELECT status FROM okta.users.factors WHERE id = ?", [pending["id"]]) == [("ACTIVE",)]
+    emu.log.clear()
+    cur.execute("EXEC okta.users.factors.verify_factor @userId=?, @factorId=?, @passCode=?", [uid, pending["id"], code])
+    assert [e.method for e in emu.log.entries] == ["POST"]  # a verify changes no row: nothing re-read
