@@ -22,6 +22,7 @@ Anything the log misses is repaired by the full reload after ``full_refresh_afte
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -63,8 +64,6 @@ DEPROVISIONED = 'status eq "DEPROVISIONED"'
 
 
 def iso(ts: float) -> str:
-    import datetime as dt
-
     return format_timestamp(dt.datetime.fromtimestamp(ts, tz=dt.timezone.utc))
 
 
