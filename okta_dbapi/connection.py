@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from okta_dbapi import exceptions, runner
 from okta_dbapi.cursor import Cursor
@@ -12,6 +12,9 @@ from okta_dbapi.settings import Settings
 from okta_dbapi.sql.fetch import Progress
 from okta_dbapi.sql.parse import Params
 from okta_dbapi.sql.result import Result
+
+if TYPE_CHECKING:
+    from okta_dbapi.snapshot import Snapshot
 
 
 class Connection:
@@ -33,6 +36,12 @@ class Connection:
         self.settings = settings
         self.client = client or OktaClient(settings)
         self.closed = False
+        #: the local snapshot this connection reads through (``connect(snapshot=...)``), or None
+        self.snapshot: Snapshot | None = None
+        if settings.snapshot:
+            from okta_dbapi.snapshot import Snapshot
+
+            self.snapshot = Snapshot(settings, self.client)
 
     @property
     def subdomain(self) -> str:
@@ -74,7 +83,7 @@ class Connection:
     # -- statement execution (used by Cursor) ---------------------------------------------------
 
     def _run(self, operation: str, parameters: Params, progress: Progress | None = None) -> Result:
-        return runner.run(operation, parameters, self.client, progress)
+        return runner.run(operation, parameters, self.client, progress, self.snapshot)
 
     def _run_many(self, operation: str, seq_of_parameters: list[Any], progress: Progress | None = None) -> Result:
-        return runner.run_many(operation, seq_of_parameters, self.client, progress)
+        return runner.run_many(operation, seq_of_parameters, self.client, progress, self.snapshot)

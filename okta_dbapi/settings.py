@@ -72,7 +72,16 @@ OPTIONS = (
     "scopes",
     "private_key",
     "user_agent",
+    "snapshot",
+    "max_age",
+    "full_refresh_after",
 )
+
+#: Snapshot defaults (see docs/snapshot.md): an incremental refresh with nothing changed costs
+#: two requests, so five minutes (Steampipe's cache life) bounds staleness cheaply; a full reload
+#: once a day heals anything the System Log missed.
+DEFAULT_MAX_AGE = 300.0
+DEFAULT_FULL_REFRESH_AFTER = 86400.0
 
 _CONFIG_HELP = (
     "pass org_url='https://<your-org>.okta.com' (or subdomain='<your-org>') and token='...', "
@@ -100,11 +109,17 @@ class Settings:
     page_size: int = 200
     read_only: bool = False
     user_agent: str = DEFAULT_USER_AGENT
+    snapshot: str | bool = False  # a file path, True (a per-org file in the cache dir) or False
+    max_age: float = DEFAULT_MAX_AGE
+    full_refresh_after: float = DEFAULT_FULL_REFRESH_AFTER
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "org_url", normalize_org_url(self.org_url))
         if self.authorization_mode not in AUTHORIZATION_MODES:
             object.__setattr__(self, "authorization_mode", _coerce_mode("authorization_mode", self.authorization_mode))
+        if self.snapshot and self.scopes == DEFAULT_SCOPES:
+            # A snapshot refreshes from the System Log, which OAuth tokens reach with this scope.
+            object.__setattr__(self, "scopes", (*DEFAULT_SCOPES, "okta.logs.read"))
         register_secret(self.token)
         key = (self.private_key or "").strip()
         if key.startswith(("-----BEGIN", "{")):  # inline PEM or JWK (a path is not a secret)
@@ -318,6 +333,24 @@ def _coerce_float(name: str, value: Any) -> float:
     return number
 
 
+def _coerce_age(name: str, value: Any) -> float:
+    """Seconds >= 0 (``max_age=0``: refresh before every read)."""
+    if isinstance(value, (int, float, str)) and not isinstance(value, bool) and str(value).strip() in ("0", "0.0"):
+        return 0.0
+    return _coerce_float(name, value)
+
+
+def _coerce_snapshot(name: str, value: Any) -> str | bool:
+    """A path (``~`` expanded), or a boolean (``True``: the per-org default file)."""
+    if isinstance(value, bool) or (isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE):
+        return _coerce_bool(name, value)
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if not isinstance(value, str):
+        raise ProgrammingError(f"option {name}={value!r}: expected a file path, or true for the default file")
+    return os.path.expanduser(value.strip())
+
+
 def _coerce_mode(name: str, value: Any) -> str:
     text = str(value).strip()
     for mode in AUTHORIZATION_MODES:
@@ -356,6 +389,9 @@ _COERCERS: dict[str, Any] = {
     "scopes": _coerce_scopes,
     "private_key": _coerce_text,
     "user_agent": _coerce_text,
+    "snapshot": _coerce_snapshot,
+    "max_age": _coerce_age,
+    "full_refresh_after": _coerce_float,
 }
 
 

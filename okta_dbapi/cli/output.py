@@ -73,13 +73,9 @@ def _jsonable(value: Any) -> Any:
 def to_json(value: Any) -> str:
     """Compact, strict JSON text for ``value`` (non-ASCII kept as is)."""
     try:
-        return json.dumps(
-            value, separators=(",", ":"), ensure_ascii=False, default=_json_default, allow_nan=False
-        )
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=_json_default, allow_nan=False)
     except ValueError:  # NaN/Infinity somewhere inside
-        return json.dumps(
-            _jsonable(value), separators=(",", ":"), ensure_ascii=False, default=_json_default
-        )
+        return json.dumps(_jsonable(value), separators=(",", ":"), ensure_ascii=False, default=_json_default)
 
 
 def to_text(value: Any) -> str:

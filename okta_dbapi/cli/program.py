@@ -288,6 +288,9 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+REFRESH_SQL = "REFRESH okta.users.factors"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
@@ -319,6 +322,22 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         help=f"a connect() option, repeatable; one of: {', '.join(CONNECT_OPTIONS)}",
     )
+    snap = parser.add_argument_group("snapshot (see docs/snapshot.md)")
+    snap.add_argument(
+        "--snapshot",
+        metavar="PATH",
+        help="answer users/factors queries from this local SQLite snapshot, refreshed from the System Log "
+        "('true': a per-org file in your cache directory)",
+    )
+    snap.add_argument("--max-age", metavar="SECONDS", help="refresh the snapshot when older than this (default 300)")
+    snap.add_argument(
+        "--full-refresh-after", metavar="SECONDS", help="reload the snapshot whole when its last full load is older"
+    )
+    snap.add_argument(
+        "--refresh",
+        action="store_true",
+        help="refresh the snapshot (REFRESH okta.users.factors) before the statements; alone, only that",
+    )
     demo = parser.add_argument_group("demo")
     demo.add_argument("--demo", action="store_true", help="run against an embedded emulated org")
     demo.add_argument(
@@ -338,9 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="cut table cells to N characters (default: 80 on a terminal, unlimited otherwise; 0: unlimited)",
     )
-    output.add_argument(
-        "--no-progress", action="store_true", help="no progress indicator on stderr during fan-out"
-    )
+    output.add_argument("--no-progress", action="store_true", help="no progress indicator on stderr during fan-out")
     output.add_argument("--debug", action="store_true", help="print tracebacks (for bug reports)")
     return parser
 
@@ -388,12 +405,15 @@ class _Program:
 
         args = self.args
         options = parse_options(args.option)
+        for name in ("snapshot", "max_age", "full_refresh_after"):
+            if getattr(args, name) is not None:
+                options[name] = getattr(args, name)
+        if args.refresh and not options.get("snapshot"):
+            raise UsageError("--refresh refreshes a snapshot: give --snapshot PATH too")
         if args.demo:
             from okta_dbapi.emulator import Emulator
 
-            emulator = self.stack.enter_context(
-                Emulator(users=args.demo_users, seed=args.seed, latency=0.0)
-            )
+            emulator = self.stack.enter_context(Emulator(users=args.demo_users, seed=args.seed, latency=0.0))
             self.redact.add(emulator.token)
             self.connection = okta_dbapi.connect(org_url=emulator.url, token=emulator.token, **options)
         else:
@@ -432,6 +452,8 @@ class _Program:
         from okta_dbapi.exceptions import Error
 
         statements = all_statements(text)
+        if self.args.refresh:
+            statements.insert(0, REFRESH_SQL)
         if not statements:
             raise UsageError("no SQL statement given")
         self.connect()
@@ -638,6 +660,8 @@ def _dispatch(program: _Program) -> int:
         program.note("warning: --token is visible to other users of this machine; prefer OKTA_CLIENT_TOKEN")
     if args.sql is not None and args.sql != "-":
         return program.run_script(args.sql)
+    if args.sql is None and args.refresh:
+        return program.run_script("")
     if args.sql is None and _isatty(program.stdin):
         return program.interactive()
     return program.run_script(program.stdin.read())

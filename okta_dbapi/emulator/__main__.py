@@ -9,7 +9,7 @@ import threading
 from types import FrameType
 
 from .app import Emulator
-from .ratelimit import parse_rate_limit
+from .ratelimit import LOGS_DEFAULT, parse_rate_limit
 
 
 def _rate_limit(text: str) -> tuple[int, float]:
@@ -29,6 +29,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
     p.add_argument("--rate-limit", type=_rate_limit, default=None, metavar="N[/WINDOW_S]")
+    p.add_argument(
+        "--logs-rate-limit",
+        type=_rate_limit,
+        default=LOGS_DEFAULT,
+        metavar="N[/WINDOW_S]",
+        help="the System Log's own bucket (default 120/60)",
+    )
     p.add_argument("--token", default=None, help="the SSWS token to accept (generated if omitted)")
     p.add_argument("--validate", action="store_true", help="validate traffic against the spec (needs openapi-core)")
     return p
@@ -41,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         latency=args.latency,
         rate_limit=args.rate_limit,
+        logs_rate_limit=args.logs_rate_limit,
         token=args.token,
         validate=args.validate,
         host=args.host,

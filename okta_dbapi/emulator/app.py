@@ -10,7 +10,7 @@ from typing import Any
 from .faults import Faults
 from .log import RequestLog
 from .org import Org
-from .ratelimit import RateLimiter
+from .ratelimit import LOGS_DEFAULT, RateLimiter
 from .server import _Server, make_server
 from .validation import SpecValidator
 
@@ -24,7 +24,8 @@ class Emulator:
     """A local Okta org. Use as a context manager, or call :meth:`start` / :meth:`stop`.
 
     ``rate_limit``: None (no limit; headers advertise 10000/60 s), N (per 60 s) or (N, window_s),
-    per endpoint family. ``faults``: a :class:`Faults` or a dict of its knobs. ``validate=True``
+    per endpoint family; ``logs_rate_limit`` the System Log's own bucket (default 120 per 60 s, Okta's
+    example; None = unlimited). ``faults``: a :class:`Faults` or a dict of its knobs. ``validate=True``
     checks every request/response against the spec (needs openapi-core) into ``log.violations``.
     """
 
@@ -34,6 +35,7 @@ class Emulator:
         seed: int = 1,
         latency: float = 0.0,
         rate_limit: int | tuple[int, float] | None = None,
+        logs_rate_limit: int | tuple[int, float] | None = LOGS_DEFAULT,
         token: str | None = None,
         validate: bool = False,
         faults: Faults | dict[str, Any] | None = None,
@@ -45,7 +47,7 @@ class Emulator:
         self.latency = float(latency)
         self.log = RequestLog()
         self.faults = Faults.coerce(faults, seed)
-        self.rate_limiter = RateLimiter(rate_limit, self.org.clock.now)
+        self.rate_limiter = RateLimiter(rate_limit, self.org.clock.now, {"logs": logs_rate_limit})
         self.validator: SpecValidator | None = SpecValidator() if validate else None
         self.host = host
         self.port = port

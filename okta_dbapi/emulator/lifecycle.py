@@ -145,7 +145,7 @@ class FactorApi:
             factors = self.org.factor_list_for_write(i)
             existing = next((f for f in factors if f.factor_type == ft and f.provider == k.provider), None)
             if existing is not None:
-                return self._re_enroll(base, uid, existing, profile, activate, update_phone)
+                return self._re_enroll(base, i, uid, existing, profile, activate, update_phone)
             now = self.org.clock.now()
             fid = self.org.new_id(k.prefix)
             secret = profile.pop("answer", None) if ft == "question" else passcode_for(self.org.seed, fid)
@@ -164,10 +164,11 @@ class FactorApi:
                 shared_secret=base32_secret(self.org.seed, fid),
             )
             factors.append(f)
+            self.org.log_factor("user.mfa.factor.activate" if status == "ACTIVE" else "user.mfa.factor.update", i, f)
             return 200, render(f, base, uid)
 
     def _re_enroll(
-        self, base: str, uid: str, f: Factor, profile: dict[str, Any], activate: bool, update_phone: bool
+        self, base: str, i: int, uid: str, f: Factor, profile: dict[str, Any], activate: bool, update_phone: bool
     ) -> Result:
         if f.factor_type in catalog.PHONE_TYPES:
             same = f.profile.get("phoneNumber") == profile.get("phoneNumber")
@@ -178,6 +179,7 @@ class FactorApi:
             f.profile = profile
             f.status = "ACTIVE" if activate else "PENDING_ACTIVATION"
             self._touch(f)
+            self.org.log_factor("user.mfa.factor.activate" if activate else "user.mfa.factor.update", i, f)
             return 200, render(f, base, uid)
         raise validation_failed("factorEnrollRequest", "A factor of this type is already set up.")
 
@@ -229,6 +231,7 @@ class FactorApi:
                 self._check_passcode(f, body.get("passCode"))
             f.status = "ACTIVE"
             self._touch(f)
+            self.org.log_factor("user.mfa.factor.activate", i, f)
             return 200, render(f, base, uid)
 
     @staticmethod
@@ -269,6 +272,8 @@ class FactorApi:
             if f.factor_type == "push":
                 # Okta also unenrolls the Okta Verify TOTP (and other Okta Verify factors).
                 doomed |= {g.id for g in factors if g.factor_type == "token:software:totp" and g.provider == "OKTA"}
+            for g in [g for g in factors if g.id in doomed]:
+                self.org.log_factor("user.mfa.factor.deactivate", i, g)
             factors[:] = [g for g in factors if g.id not in doomed]
             for tid in [t.id for t in self.org.transactions.values() if t.user_index == i and t.factor_id in doomed]:
                 del self.org.transactions[tid]

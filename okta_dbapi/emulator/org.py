@@ -26,11 +26,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import catalog
+from .changes import Changes
 from .clock import Clock
 from .errors import not_found
 from .factor import Factor, render
 from .ids import digest, iso, rand_chars
 from .seed import Seeder, base32_secret, passcode_for
+from .syslog import SystemLog
 
 PUSH_OUTCOMES = ("SUCCESS", "REJECTED", "TIMEOUT")
 PUSH_TTL = 300.0
@@ -49,7 +51,7 @@ class Transaction:
     result: str = "WAITING"
 
 
-class Org:
+class Org(Changes):
     def __init__(self, users: int = 50, seed: int = 1, clock: Clock | None = None) -> None:
         if users < 0:
             raise ValueError("users must be >= 0")
@@ -63,6 +65,8 @@ class Org:
         self._added: dict[int, dict[str, Any]] = {}
         self._added_logins: dict[str, int] = {}
         self._factors: dict[int, list[Factor]] = {}
+        self._deleted: set[int] = set()
+        self.syslog = SystemLog(seed, self.clock.now)
         self.transactions: dict[str, Transaction] = {}
         self._serial = itertools.count()
 
@@ -80,6 +84,11 @@ class Org:
 
     def index(self, id_or_login: str) -> int | None:
         """Index of a user given its id, login, or login short name (case-insensitive)."""
+        with self.lock:
+            i = self._index(id_or_login)
+            return None if i is None or i in self._deleted else i
+
+    def _index(self, id_or_login: str) -> int | None:
         with self.lock:
             i = self.seeder.index_of(id_or_login)
             if i is not None and i < self._total:
@@ -115,7 +124,7 @@ class Org:
         return added["status"] if added is not None else self.seeder.status(i)
 
     def iter_indexes(self, start: int = 0) -> Iterator[int]:
-        return iter(range(start, self._total))
+        return (i for i in range(start, self._total) if i not in self._deleted)
 
     def user_json(self, i: int, base: str, single: bool) -> dict[str, Any]:
         added = self._added.get(i)
@@ -133,7 +142,7 @@ class Org:
         with self.lock:
             return [
                 self.user_record(i)["id"] if i in self._added else self.seeder.user_id(i)
-                for i in range(self._total)
+                for i in self.iter_indexes()
                 if include_deprovisioned or self.user_status(i) != "DEPROVISIONED"
             ]
 
@@ -172,6 +181,9 @@ class Org:
             self._added_logins[login.lower()] = i
             self._total += 1
             self._factors[i] = []
+            self.log_user("user.lifecycle.create", i)
+            if not never:
+                self.log_user("user.lifecycle.activate", i)
             for f in factors or []:
                 self.add_factor(self._added[i]["id"], f)
             return self.user_json(i, self.base_url, single=True)
@@ -239,6 +251,7 @@ class Org:
                 shared_secret=base32_secret(self.seed, fid),
             )
             self.factor_list_for_write(i).append(f)
+            self.log_factor("user.mfa.factor.activate" if f.status == "ACTIVE" else "user.mfa.factor.update", i, f)
             return render(f, self.base_url, self.user_record(i)["id"])
 
     def passcode(self, user_id: str, factor_id: str) -> str:

@@ -1,4 +1,4 @@
-"""Routing: (method, path) -> endpoint family and handler, for the 12 emulated operations."""
+"""Routing: (method, path) -> endpoint family and handler, for the 12 factor/user operations and the System Log."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from urllib.parse import unquote
 from .errors import OktaError
 from .lifecycle import FactorApi
 from .listing import UserListing
+from .logquery import LogQuery
 from .org import Org
 
 _SEG = r"([^/]+)"
@@ -59,6 +60,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", re.compile(rf"{_F}/transactions/{_SEG}"), "factors", "getFactorTransactionStatus"),
     Route("POST", re.compile(rf"{_F}/verify"), "factors", "verifyFactor"),
     Route("GET", re.compile(_U), "users", "getUser"),
+    Route("GET", re.compile(r"/api/v1/logs"), "logs", "listLogEvents"),
 )
 
 
@@ -67,6 +69,8 @@ def family_of(path: str) -> str:
         return "factors"
     if re.fullmatch(rf"/api/v1/users(/{_SEG})?", path):
         return "users"
+    if path == "/api/v1/logs":
+        return "logs"
     return "other"
 
 
@@ -89,6 +93,7 @@ class Dispatcher:
         self.org = org
         self.users = UserListing(org)
         self.factors = FactorApi(org)
+        self.logs = LogQuery(org.syslog, org.clock.now)
 
     def dispatch(self, route: Route, ctx: Context) -> Response:
         op = route.operation
@@ -101,6 +106,9 @@ class Dispatcher:
                 link_headers.append(f'<{links["next"]}>; rel="next"')
                 cursor = body[-1]["id"]
             return Response(status, body, {}, link_headers, cursor)
+        if op == "listLogEvents":
+            status, body, link_headers = self.logs.list_logs(base, ctx.query)
+            return Response(status, body, {}, link_headers)
         f = self.factors
         calls: dict[str, Callable[[], tuple[int, Any]]] = {
             "getUser": lambda: self.users.get_user(base, a[0]),

@@ -38,6 +38,7 @@ class Emulator(Protocol):
     @property
     def url(self) -> str: ...
 
+
 SERVER_ERRORS = {
     500: ("E0000009", "Internal Server Error"),
     503: ("E0000010", "Service is temporarily unavailable. Please try again later."),

@@ -18,6 +18,10 @@ Known places where Okta (and so the emulator) departs from its own schema, handl
    checked to be strings/objects and otherwise left out of schema validation.
 5. The factor catalog's ``_embedded.phones`` is an array in real Okta responses (and the spec's
    example); the schema says every ``_embedded`` value is an object. Array items must be objects.
+6. GET /api/v1/logs is checked against the System Log extract (``LOGS_SPEC_NAME``). LogEvents carry
+   ``null`` in fields the schema doesn't mark nullable (``detailEntry``, ``client.zone``,
+   ``outcome.reason``, ...), as the spec's own examples do: null members are dropped before
+   validation.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from pathlib import Path
 from typing import Any
 
 SPEC_NAME = "okta-user-factors.facts.openapi.yaml"
+LOGS_SPEC_NAME = "okta-system-log.openapi.yaml"
+LOGS_PATH = "/api/v1/logs"
 SERVER = "https://subdomain.okta.com"  # the spec's default server; requests are validated as if sent there
 _ONEOF_BODY = re.compile(r"^/api/v1/users/[^/]+/factors/[^/]+/(verify|lifecycle/activate)$")
 _VERIFY_RESULT = re.compile(r"^/api/v1/users/[^/]+/factors/[^/]+/(verify|transactions/[^/]+)$")
@@ -39,6 +45,14 @@ def default_spec_path() -> Path:
     if here.exists():
         return here
     return Path(__file__).resolve().parents[2] / "tests" / "data" / SPEC_NAME  # source checkout
+
+
+def _drop_nulls(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _drop_nulls(v) for k, v in node.items() if v is not None}
+    if isinstance(node, list):
+        return [_drop_nulls(v) for v in node]
+    return node
 
 
 def _resolve(node: Any, spec: dict[str, Any], depth: int = 0) -> Any:
@@ -58,7 +72,9 @@ def _resolve(node: Any, spec: dict[str, Any], depth: int = 0) -> Any:
 
 
 def normalise_known_departures(path: str, body: Any) -> Any:
-    """Rewrite the documented Okta-vs-schema departures (3, 4 above) into schema form."""
+    """Rewrite the documented Okta-vs-schema departures (3, 4, 6 above) into schema form."""
+    if path == LOGS_PATH:
+        return _drop_nulls(body)
     if isinstance(body, list):
         return [normalise_known_departures(path, b) for b in body]
     if not isinstance(body, dict):
@@ -101,6 +117,8 @@ class SpecValidator:
         with open(path, encoding="utf-8") as fh:
             self.spec: dict[str, Any] = yaml.safe_load(fh)
         self.api = OpenAPI.from_dict(self.spec)
+        with open(Path(__file__).with_name("spec") / LOGS_SPEC_NAME, encoding="utf-8") as fh:
+            self.logs_api = OpenAPI.from_dict(yaml.safe_load(fh))
         self._error_schema = _resolve(self.spec["components"]["schemas"]["Error"], self.spec)
 
     # -- helpers -----------------------------------------------------------------------------
@@ -145,6 +163,7 @@ class SpecValidator:
         from openapi_core.validation.response.exceptions import MissingData
 
         out: list[str] = []
+        api = self.logs_api if path == LOGS_PATH else self.api
         where = f"{method.upper()} {path} -> {status}"
         oneof = bool(_ONEOF_BODY.match(path)) and bool(body)
         request = MockRequest(
@@ -157,7 +176,7 @@ class SpecValidator:
             content_type="application/json",
         )
         try:
-            self.api.validate_request(request)
+            api.validate_request(request)
         except Exception as e:
             out.append(f"request {where}: {self._describe(e)}")
         if oneof:
@@ -180,7 +199,7 @@ class SpecValidator:
                 return out
         response = MockResponse(normalised, status_code=status, content_type=content_type if resp_data else "")
         try:
-            self.api.validate_response(request, response)
+            api.validate_response(request, response)
         except MissingData:
             # Not a departure of ours: the spec writes ``content: {}`` for DELETE's 204, and
             # openapi-core then demands a body, which a 204 can never carry.

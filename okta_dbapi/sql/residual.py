@@ -26,28 +26,40 @@ sqlite3.register_converter("OKTA_DATETIME", lambda raw: rows.parse_timestamp(raw
 sqlite3.register_converter("OKTA_BOOLEAN", lambda raw: raw not in (b"0", b""))
 
 
+def create_table_sql(table: Table, if_not_exists: bool = False) -> str:
+    """The table as the residual query (and the snapshot file) stores it: catalog names and kinds."""
+    columns = ", ".join(f'"{c.name}" {_DECLTYPES.get(c.kind, "TEXT")}' for c in table.columns)
+    key = ", ".join(f'"{k}"' for k in table.primary_key)
+    guard = "IF NOT EXISTS " if if_not_exists else ""
+    return f'CREATE TABLE {guard}"{table.name}" ({columns}, PRIMARY KEY ({key}))'
+
+
+def storage_row(table: Table, item: Mapping[str, Any]) -> tuple[Any, ...]:
+    """One row of catalog columns as SQLite stores it, in column order."""
+    return tuple(rows.to_storage(c.kind, item.get(c.name)) for c in table.columns)
+
+
 class LocalDatabase:
     """One in-memory SQLite database per statement."""
 
-    def __init__(self) -> None:
-        self.connection = sqlite3.connect(":memory:", detect_types=sqlite3.PARSE_DECLTYPES, check_same_thread=False)
+    def __init__(self, connection: sqlite3.Connection | None = None) -> None:
+        # ``connection``: an open database to query instead (the snapshot file); closed with this.
+        self.connection = connection or sqlite3.connect(
+            ":memory:", detect_types=sqlite3.PARSE_DECLTYPES, check_same_thread=False
+        )
         self.tables: dict[str, Table] = {}
 
     def create(self, table: Table) -> None:
         if table.name in self.tables:
             return
-        columns = ", ".join(f'"{c.name}" {_DECLTYPES.get(c.kind, "TEXT")}' for c in table.columns)
-        key = ", ".join(f'"{k}"' for k in table.primary_key)
-        self.connection.execute(f'CREATE TABLE "{table.name}" ({columns}, PRIMARY KEY ({key}))')
+        self.connection.execute(create_table_sql(table))
         self.tables[table.name] = table
 
     def insert(self, table: Table, items: Iterable[Mapping[str, Any]]) -> int:
         """Store rows; a row with the primary key of one already stored replaces it."""
-        names = [c.name for c in table.columns]
-        kinds = [c.kind for c in table.columns]
-        placeholders = ", ".join("?" for _ in names)
+        placeholders = ", ".join("?" for _ in table.columns)
         sql = f'INSERT OR REPLACE INTO "{table.name}" VALUES ({placeholders})'
-        batch = [tuple(rows.to_storage(k, item.get(n)) for n, k in zip(names, kinds)) for item in items]
+        batch = [storage_row(table, item) for item in items]
         self.connection.executemany(sql, batch)
         return len(batch)
 

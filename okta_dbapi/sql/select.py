@@ -26,7 +26,10 @@ def plan_query(ast: exp.Expression, client: OktaClient) -> Plan:
 
 
 def run_select(ast: exp.Expression, client: OktaClient, progress: Progress | None = None) -> Result:
-    plan = plan_query(ast, client)
+    return run_plan(plan_query(ast, client), client, progress)
+
+
+def run_plan(plan: Plan, client: OktaClient, progress: Progress | None = None) -> Result:
     fetcher = Fetcher(client, progress)
     if plan.stream is not None:
         return _stream(plan, fetcher)
@@ -74,6 +77,15 @@ def _materialise(plan: Plan, fetcher: Fetcher) -> Result:
         for source in plan.sources:
             ids = db.distinct(USERS, "id") if source.mode == "dependent" else None
             db.insert(source.table, fetcher.rows(source, ids))
+    except BaseException:
+        db.close()
+        raise
+    return query_result(db, sql, tables)
+
+
+def query_result(db: LocalDatabase, sql: str, tables: dict[str, Table]) -> Result:
+    """Run the residual ``sql`` on ``db``; the result owns ``db`` and closes it."""
+    try:
         names, body = db.query(sql)
         first = next(body, None)
     except BaseException:
