@@ -8,6 +8,7 @@ from okta_dbapi import exceptions, runner
 from okta_dbapi.cursor import Cursor
 from okta_dbapi.exceptions import InterfaceError
 from okta_dbapi.http.client import OktaClient
+from okta_dbapi.http.scope import Scope
 from okta_dbapi.settings import Settings
 from okta_dbapi.sql.fetch import Progress
 from okta_dbapi.sql.parse import Params
@@ -60,7 +61,9 @@ class Connection:
         self._check_open()
 
     def close(self) -> None:
-        """Close the connection; closing it a second time is an error, as PEP 249 has it."""
+        """Close the connection; closing it a second time is an error, as PEP 249 has it.
+
+        May be called from another thread while a statement runs: its fan-out stops at once."""
         self._check_open()
         self.closed = True
         self.client.close()
@@ -82,8 +85,14 @@ class Connection:
 
     # -- statement execution (used by Cursor) ---------------------------------------------------
 
-    def _run(self, operation: str, parameters: Params, progress: Progress | None = None) -> Result:
-        return runner.run(operation, parameters, self.client, progress, self.snapshot)
+    def _scope(self) -> Scope:
+        """A new statement scope: ``statement_timeout``, and cancelled by close()."""
+        return self.client.scope()
+
+    def _run(
+        self, operation: str, parameters: Params, progress: Progress | None = None, scope: Scope | None = None
+    ) -> Result:
+        return runner.run(operation, parameters, self.client, progress, self.snapshot, scope)
 
     def _run_many(self, operation: str, seq_of_parameters: list[Any], progress: Progress | None = None) -> Result:
         return runner.run_many(operation, seq_of_parameters, self.client, progress, self.snapshot)

@@ -22,7 +22,7 @@ class Connection(Protocol):
     @property
     def settings(self) -> Any: ...
 
-    def _run(self, operation: str, parameters: Any, progress: Any = None) -> Result: ...
+    def _run(self, operation: str, parameters: Any, progress: Any = None, scope: Any = None) -> Result: ...
 
     def _run_many(self, operation: str, seq_of_parameters: list[Any], progress: Any = None) -> Result: ...
 
@@ -51,6 +51,7 @@ class Cursor:
         self.lastrowid: Any = None
         # Called as progress(done, total_or_None) during a fan-out over users.
         self.progress: Callable[[int, int | None], None] | None = None
+        self._scope: Any = None  # the running statement's (cancelled by close())
 
     # -- attributes -----------------------------------------------------------------------------
 
@@ -77,7 +78,9 @@ class Cursor:
     @check_open
     def execute(self, operation: str, parameters: Sequence[Any] | Mapping[str, Any] | None = None) -> Cursor:
         self._reset()
-        result = self.connection._run(operation, parameters, progress=self.progress)
+        new_scope = getattr(self.connection, "_scope", None)
+        self._scope = new_scope() if new_scope is not None else None
+        result = self.connection._run(operation, parameters, progress=self.progress, scope=self._scope)
         self._result = result
         self.rowcount = result.rowcount
         return self
@@ -149,10 +152,14 @@ class Cursor:
         raise NotSupportedError("Multiple result sets are not supported.")
 
     def close(self) -> None:
+        """Close the cursor. From another thread while a statement runs, this cancels it: its
+        fan-out stops at once, and the running ``execute``/``fetch`` raises OperationalError."""
         if self._closed:
             return
-        self._reset()
         self._closed = True
+        self._reset()  # from this thread: a streamed fan-out ends, and its requests in flight land
+        if self._scope is not None:  # from another thread: the running statement stops
+            self._scope.cancel("the statement was cancelled: its cursor was closed")
 
     def __enter__(self) -> Cursor:
         return self

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 from okta_dbapi import writes
 from okta_dbapi.exceptions import NotSupportedError, ProgrammingError
 from okta_dbapi.http.client import OktaClient
+from okta_dbapi.http.scope import Scope
 from okta_dbapi.sql.explain import explain_result, explain_rows
 from okta_dbapi.sql.fetch import Progress
 from okta_dbapi.sql.parse import Params, Statement, prepare
@@ -29,8 +30,10 @@ def run(
     client: OktaClient,
     progress: Progress | None = None,
     snapshot: Snapshot | None = None,
+    scope: Scope | None = None,
 ) -> Result:
-    """Parse, bind and run one statement."""
+    """Parse, bind and run one statement (a SELECT's requests in ``scope``: its deadline and
+    cancellation)."""
     from okta_dbapi.snapshot import parse_refresh
 
     refresh = parse_refresh(operation)
@@ -40,7 +43,7 @@ def run(
                 "REFRESH needs a snapshot: connect with snapshot=PATH (or snapshot=True), or okta-sql --snapshot PATH."
             )
         return snapshot.refresh(*refresh)
-    return run_statement(prepare(operation, parameters), client, progress, snapshot)
+    return run_statement(prepare(operation, parameters), client, progress, snapshot, scope)
 
 
 def run_many(
@@ -64,7 +67,11 @@ def run_many(
 
 
 def run_statement(
-    statement: Statement, client: OktaClient, progress: Progress | None = None, snapshot: Snapshot | None = None
+    statement: Statement,
+    client: OktaClient,
+    progress: Progress | None = None,
+    snapshot: Snapshot | None = None,
+    scope: Scope | None = None,
 ) -> Result:
     kind = statement.kind
     if kind == "select":
@@ -74,7 +81,7 @@ def run_statement(
             rows = snapshot.explain(plan) if snapshot is not None else None
             return explain_result(rows if rows is not None else explain_rows(plan, client))
         answered = snapshot.answer(plan) if snapshot is not None else None
-        return answered if answered is not None else run_plan(plan, client, progress)
+        return answered if answered is not None else run_plan(plan, client, progress, scope)
     if kind in ("insert", "delete", "exec"):
         return _write(lambda c: writes.execute(statement, c, progress), client, snapshot)
     if kind == "update":

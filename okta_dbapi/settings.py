@@ -63,6 +63,7 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
 #: Options accepted by ``resolve(**options)`` (and therefore by ``connect()``).
 OPTIONS = (
     "timeout",
+    "statement_timeout",
     "max_retries",
     "concurrency",
     "page_size",
@@ -104,6 +105,8 @@ class Settings:
     scopes: tuple[str, ...] = DEFAULT_SCOPES
     private_key: str | None = None
     timeout: float = 30.0
+    #: seconds a whole statement may take (every request, retry and rate-limit wait); None: no limit
+    statement_timeout: float | None = None
     max_retries: int = 4
     concurrency: int = 8
     page_size: int = 200
@@ -351,6 +354,14 @@ def _coerce_snapshot(name: str, value: Any) -> str | bool:
     return os.path.expanduser(value.strip())
 
 
+def _coerce_optional_seconds(name: str, value: Any) -> float | None:
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none", "0", "0.0")):
+        return None
+    if not isinstance(value, bool) and isinstance(value, int | float) and value == 0:
+        return None
+    return _coerce_float(name, value)
+
+
 def _coerce_mode(name: str, value: Any) -> str:
     text = str(value).strip()
     for mode in AUTHORIZATION_MODES:
@@ -380,6 +391,7 @@ def _coerce_text(name: str, value: Any) -> str:
 
 _COERCERS: dict[str, Any] = {
     "timeout": _coerce_float,
+    "statement_timeout": _coerce_optional_seconds,
     "max_retries": lambda n, v: _coerce_int(n, v, 0, 20),
     "concurrency": lambda n, v: _coerce_int(n, v, 1, 256),
     "page_size": lambda n, v: _coerce_int(n, v, 1, MAX_PAGE_SIZE),

@@ -7,12 +7,18 @@ Everything the driver sends to Okta goes through :meth:`OktaClient.call` (or
   ``.`` and ``..`` values are refused, so a value can never leave its path position.
 * Redirects are never followed; a ``Link`` next URL must stay on the org's origin. The token
   is therefore only ever sent to ``settings.org_url``.
-* Rate-limit pacing (:mod:`okta_dbapi.http.pacing`) per ``(method, path_template)``; a 429 waits for
-  ``X-Rate-Limit-Reset`` and is retried (Okta did not process it), up to ``max_retries``.
-* GET/HEAD are retried on 500/502/503/504, connection failures, truncated bodies and read
+* Rate-limit pacing (:mod:`okta_dbapi.http.pacing`) per endpoint family; a window 429 waits for
+  ``X-Rate-Limit-Reset`` (or ``Retry-After``) and is retried (Okta did not process it), up to
+  ``max_retries``; a concurrent-limit 429 lowers the concurrency and is retried after a short
+  backoff; a reset too far away to be real is an OperationalError quoting the headers.
+* GET/HEAD are retried on 500/502/503/504, connection resets, truncated bodies and read
   timeouts with exponential backoff and jitter. POST/DELETE are only retried when nothing was
-  sent (connection refused/connect timeout) or on 429: otherwise the error says the request may
-  have been applied and has ``maybe_applied = True``.
+  sent (a connect timeout) or on 429: otherwise the error says the request may have been
+  applied and has ``maybe_applied = True``. A refused connection is reported at once.
+* Every request has a whole-answer deadline (``timeout``, however slowly the body trickles in),
+  and runs in a :class:`~okta_dbapi.http.scope.Scope`: the statement's deadline
+  (``statement_timeout``) and cancellation (``cursor.close()``, ``connection.close()``, Ctrl-C
+  during a fan-out) stop it at its next step, and no wait outlives them.
 * Every failure is a PEP 249 exception built by :mod:`okta_dbapi.http.errors`; nothing else escapes.
 """
 
@@ -38,8 +44,9 @@ from okta_dbapi.exceptions import Error, InterfaceError, OperationalError, Progr
 from okta_dbapi.http import errors, transport
 from okta_dbapi.http.attempt import Attempt, Retry
 from okta_dbapi.http.auth import Auth, make_auth
-from okta_dbapi.http.pacing import Pacer, parse_rate_headers
+from okta_dbapi.http.pacing import Pacer, RateLimited, parse_retry_after
 from okta_dbapi.http.paths import encode_query, expand_path
+from okta_dbapi.http.scope import Scope
 from okta_dbapi.redact import install_log_filter
 from okta_dbapi.settings import Settings, is_loopback_host
 
@@ -106,8 +113,11 @@ class OktaClient:
             session.trust_env = False
         self.session = session
         self._clock = clock or time.time
-        self._sleep = sleep or time.sleep
-        self.pacer = pacer or Pacer(clock=self._clock, sleep=self._sleep)
+        self._sleep = sleep  # None: sleep on the scope, so that a cancellation wakes the sleeper
+        self.pacer = pacer or Pacer(clock=self._clock, sleep=sleep, concurrency=settings.concurrency)
+        #: cancelled by close(): every statement's scope is a child of it
+        self.root = Scope(clock=self._clock)
+        self.root.on_cancel(self.pacer.wake)
         self.auth: Auth = make_auth(settings, session, clock=self._clock)
         self._base = settings.org_url
         self._org_origin = _origin(settings.org_url)
@@ -157,6 +167,7 @@ class OktaClient:
         headers: Mapping[str, str] | None = None,
         json_body: Any = None,
         send_body: bool = False,
+        scope: Scope | None = None,
     ) -> ApiResponse:
         """Send one API request (with pacing and retries) and return the parsed answer.
 
@@ -177,7 +188,9 @@ class OktaClient:
                     f"cannot send {method} {target}: the body is not JSON-serialisable ({e})",
                     request=f"{method} {target}",
                 ) from None
-        return self._request(method, self._base + target, target, path_template, path_params, headers, data)
+        return self._request(
+            method, self._base + target, target, path_template, path_params, headers, data, scope or self.root
+        )
 
     def paginate(
         self,
@@ -185,11 +198,18 @@ class OktaClient:
         path_params: Mapping[str, Any] | None = None,
         *,
         query: Mapping[str, Any] | None = None,
+        scope: Scope | None = None,
     ) -> Iterator[Any]:
-        """Yield the items of each page's JSON array, following ``Link: <...>; rel="next"``."""
+        """Yield the items of each page's JSON array, following ``Link: <...>; rel="next"``.
+
+        A next link to a page already read (A -> B -> A) is an OperationalError: following it
+        would never end.
+        """
+        scope = scope or self.root
         qs = encode_query(query)
         url = self._base + expand_path(path_template, path_params) + (f"?{qs}" if qs else "")
-        response = self.call("GET", path_template, path_params, query=query)
+        response = self.call("GET", path_template, path_params, query=query, scope=scope)
+        visited = {url}
         while True:
             body = response.body
             if body is not None and not isinstance(body, list):
@@ -205,54 +225,86 @@ class OktaClient:
             next_url = response.next_url
             if not next_url:
                 return
-            self._check_next_url(next_url, url)
+            self._check_next_url(next_url, url, visited)
+            visited.add(next_url)
             url = next_url
-            response = self._request("GET", url, self._target(url), path_template, path_params, None, None)
+            response = self._request("GET", url, self._target(url), path_template, path_params, None, None, scope)
 
-    def map_concurrent(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+    def scope(self, parent: Scope | None = None, timeout: float | None = None) -> Scope:
+        """A new scope for a statement (under the client's root, with ``statement_timeout``) or
+        for a fan-out (under ``parent``)."""
+        if parent is None:
+            parent = self.root
+            timeout = self.settings.statement_timeout if timeout is None else timeout
+        scope = parent.child(timeout)
+        scope.on_cancel(self.pacer.wake)
+        return scope
+
+    def map_concurrent(self, fn: Callable[[T], R], items: Iterable[T], scope: Scope | None = None) -> Iterator[R]:
         """``map(fn, items)`` on up to ``settings.concurrency`` threads, results in input order.
 
         ``items`` is consumed lazily (it may be an endless generator); at most a few times
-        ``concurrency`` items are taken ahead of the consumer. On the first exception the
-        pending calls are cancelled, the running ones finish, and the exception is raised.
+        ``concurrency`` items are taken ahead of the consumer. ``scope`` is the fan-out's own
+        (``fn`` should make its calls in it): when the fan-out is abandoned (the first exception,
+        a KeyboardInterrupt, the generator closed early, or the scope cancelled from another
+        thread) the scope is cancelled, pending calls are dropped, and the running ones are left
+        to stop at their next step; nothing waits for them.
         """
+        scope = scope or self.scope(self.root)
         workers = max(1, self.settings.concurrency)
         if workers == 1:
             for item in items:
+                scope.check()
                 yield fn(item)
             return
         ahead = workers * 4
         iterator = iter(items)
         executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="okta-dbapi")
         window: deque[Future[R]] = deque()
-        exhausted = False
+        waker: Future[Any] = scope.waker()
+        finished = False
+        patient = True  # wait for the calls in flight (bounded: their scope is cancelled)
         try:
             while True:
-                while not exhausted and len(window) < ahead:
+                scope.check()
+                while not scope.cancelled and len(window) < ahead:
                     try:
                         item = next(iterator)
                     except StopIteration:
-                        exhausted = True
                         break
                     window.append(executor.submit(fn, item))
                 if not window:
+                    finished = True
                     return
                 head = window[0]
                 while not head.done():
-                    done, _ = wait(window, return_when=FIRST_COMPLETED)
+                    scope.check()
+                    left = scope.remaining()
+                    done, _ = wait([*window, waker], timeout=left, return_when=FIRST_COMPLETED)
                     for future in done:
-                        if not future.cancelled() and future.exception() is not None:
+                        if future is not waker and not future.cancelled() and future.exception() is not None:
                             future.result()  # raises it
                 window.popleft()
                 yield head.result()
+        except BaseException as e:
+            # After Ctrl-C or a cancellation from another thread, never wait for the calls in
+            # flight: they finish (or fail) on their own, within their request deadline.
+            patient = not scope.cancelled and not isinstance(e, KeyboardInterrupt | SystemExit)
+            raise
         finally:
+            if not finished:
+                scope.cancel("the fan-out was abandoned")
             for future in window:
                 future.cancel()
-            executor.shutdown(wait=True, cancel_futures=True)
+            # An ordinary early end (an error, LIMIT reached) waits for the requests already
+            # sent, so that none lands after the statement is over.
+            executor.shutdown(wait=patient, cancel_futures=True)
 
     def close(self) -> None:
-        """Close the session (if the client created it). Further calls raise InterfaceError."""
+        """Close the session (if the client created it) and cancel every statement still running:
+        their fan-outs stop. Further calls raise InterfaceError."""
         self._closed = True
+        self.root.cancel("the connection was closed")
         if self._own_session:
             self.session.close()
 
@@ -268,7 +320,7 @@ class OktaClient:
         exc.maybe_applied = maybe_applied  # type: ignore[attr-defined]
         return exc
 
-    def _check_next_url(self, next_url: str, current: str) -> None:
+    def _check_next_url(self, next_url: str, current: str, visited: set[str]) -> None:
         origin = _origin(next_url)
         same = origin == self._org_origin or (
             origin[0] == self._org_origin[0]
@@ -285,11 +337,13 @@ class OktaClient:
                     request=f"GET {self._target(current)}",
                 )
             )
-        if next_url == current:
+        if next_url in visited:
+            which = "the current page" if next_url == current else f"a page already read (GET {self._target(next_url)})"
             raise self._tag(
                 OperationalError(
-                    f"Okta's next-page link repeats the current page (GET {self._target(current)}); "
-                    "stopping to avoid an endless loop.",
+                    f"Okta's next-page link after GET {self._target(current)} points back to {which}; "
+                    "stopping rather than reading the same pages for ever. The result would be incomplete, "
+                    "so nothing is returned; try again, and report it to Okta if it persists.",
                     request=f"GET {self._target(current)}",
                 )
             )
@@ -320,10 +374,12 @@ class OktaClient:
         path_params: Mapping[str, Any] | None,
         extra_headers: Mapping[str, str] | None,
         data: bytes | None,
+        scope: Scope,
     ) -> ApiResponse:
         if self._closed:
             raise InterfaceError("the Okta client is closed")
-        attempt = Attempt(method, url, target, path_template, path_params, extra_headers, data)
+        scope.check()
+        attempt = Attempt(method, url, target, path_template, path_params, extra_headers, data, scope)
         try:
             return self._request_loop(attempt)
         except Error:
@@ -355,25 +411,34 @@ class OktaClient:
         """One paced send. A transport failure is retried when nothing reached Okta or the method
         is idempotent (within ``max_retries``), and raised as a PEP 249 error otherwise."""
         headers = self._headers(attempt.extra_headers, attempt.data is not None)
-        self.pacer.acquire(attempt.key)
+        scope = attempt.scope
+        self.pacer.acquire(attempt.key, scope)
         with self._count_lock:
             self._request_count += 1
         started = time.perf_counter()
+        # The whole answer (headers and body) must arrive within ``timeout``, and within what is
+        # left of the statement's deadline.
+        timeout = self.settings.timeout
+        left = scope.remaining()
+        if left is not None:
+            timeout = max(min(timeout, left), 0.001)
         try:
             resp = self.session.request(
                 attempt.method,
                 attempt.url,
                 data=attempt.data,
                 headers=headers,
-                timeout=self._timeout,
+                timeout=(timeout, timeout),
                 allow_redirects=False,
+                stream=True,
             )
+            transport.read_body(resp, time.monotonic() + timeout)
         except BaseException as e:
             self.pacer.release(attempt.key, None)  # also on KeyboardInterrupt: never leak an in-flight slot
             if not isinstance(e, requests.RequestException):
                 raise
             return self._transport_failure(attempt, e, started)
-        self.pacer.release(attempt.key, resp.headers)
+        attempt.verdict = self.pacer.release(attempt.key, resp.headers, resp.status_code)
         if log.isEnabledFor(logging.DEBUG):
             log.debug(
                 "%s %s -> %d in %.1f ms (rate limit remaining %s)",
@@ -387,7 +452,13 @@ class OktaClient:
 
     def _transport_failure(self, attempt: Attempt, e: requests.RequestException, started: float) -> Retry:
         not_sent = transport.nothing_sent(e)
-        retry = (not_sent or (attempt.idempotent and transport.transient(e))) and self._may_retry(attempt)
+        retry = (
+            (not_sent or (attempt.idempotent and transport.transient(e)))
+            and not transport.refused(e)
+            and not isinstance(e, transport.SlowAnswer)
+            and self._may_retry(attempt)
+            and not attempt.scope.cancelled
+        )
         if log.isEnabledFor(logging.DEBUG):
             log.debug(
                 "%s %s -> %s after %.1f ms%s",
@@ -428,9 +499,9 @@ class OktaClient:
             return Retry(delay=0.0)
         if status in RETRY_STATUSES and attempt.idempotent and self._may_retry(attempt):
             retry = self._retry_later(attempt)
-            retry_after = resp.headers.get("Retry-After")
-            if retry_after and retry_after.strip().isdigit():
-                retry.delay = max(retry.delay, min(float(retry_after), 60.0))
+            retry_after = parse_retry_after(resp.headers.get("Retry-After"), self._clock())
+            if retry_after is not None:
+                retry.delay = max(retry.delay, min(retry_after, 60.0))
             return retry
         body_or_none = _json_or_none(resp)
         raise errors.error_from_response(
@@ -481,8 +552,8 @@ class OktaClient:
         )
 
     def _rate_limited(self, attempt: Attempt, resp: requests.Response) -> Retry:
-        _, remaining, reset = parse_rate_headers(resp.headers)
-        if remaining is not None and remaining > 0:
+        verdict = attempt.verdict or self.pacer.bucket(attempt.key).classify(resp.headers, self._clock())
+        if verdict.kind == "resource":
             # The org's budget has room, so this is a per-resource limit (one SMS or call code per
             # phone every 30 s): waiting for the window would not help, and a retry could send the
             # user a second code.
@@ -496,15 +567,42 @@ class OktaClient:
                 auth_mode=self.settings.authorization_mode,
                 resource_limited=True,
             )
+        if verdict.kind == "implausible":
+            raise self._implausible_reset(attempt, verdict)
+        now = self._clock()
+        if verdict.kind == "concurrent":
+            # Okta's concurrent limit: the pacer has lowered the concurrency; the window's budget
+            # is untouched. Cheap to retry, so allowed more often than a window wait.
+            if attempt.concurrent_waits >= 3 * self.settings.max_retries:
+                raise errors.rate_limit_exhausted(
+                    _json_or_none(resp), request=attempt.request, retries=attempt.concurrent_waits, headers=resp.headers
+                )
+            attempt.concurrent_waits += 1
+            log.debug("%s %s: concurrent limit (%s); retrying", attempt.method, attempt.target, verdict.reported())
+            return Retry(delay=max(verdict.until - now, 0.0))
         if attempt.rate_waits >= self.settings.max_retries:
             raise errors.rate_limit_exhausted(
                 _json_or_none(resp), request=attempt.request, retries=attempt.rate_waits, headers=resp.headers
             )
         attempt.rate_waits += 1
-        now = self._clock()
-        until = reset if reset is not None and reset > now else now + self._backoff(attempt.rate_waits, 1.0)
+        until = verdict.until if verdict.until > now else now + self._backoff(attempt.rate_waits, 1.0)
         log.debug("%s %s: rate limited; waiting %.2f s", attempt.method, attempt.target, until - now)
         return Retry(until=until)
+
+    def _implausible_reset(self, attempt: Attempt, verdict: RateLimited) -> Error:
+        now = self._clock()
+        if verdict.retry_after is not None:
+            what = f"to retry after {verdict.retry_after:g} s"
+        elif verdict.reset is not None and verdict.reset >= 1e11:
+            what = "a reset time that looks like milliseconds, not epoch seconds"
+        else:
+            what = f"a reset {(verdict.reset or now) - now:,.0f} s away (a rate-limit window is one minute)"
+        message = (
+            f"Okta answered 429 (rate limited) to {attempt.request} and asked {what} ({verdict.reported()}). "
+            "That wait is implausible, so the driver did not wait: try again in a minute, and if it persists "
+            "check the org's rate-limit settings or any proxy that rewrites these headers."
+        )
+        return self._tag(OperationalError(message, status=429, error_code="E0000047", request=attempt.request))
 
     def _may_retry(self, attempt: Attempt) -> bool:
         return attempt.retries < self.settings.max_retries
@@ -514,11 +612,16 @@ class OktaClient:
         return Retry(delay=self._backoff(attempt.retries))
 
     def _wait(self, attempt: Attempt, retry: Retry) -> None:
-        """A rate-limit wait blocks the whole (method, path) bucket; any other is this call's own."""
+        """A window 429 blocks the whole bucket (the pacer then waits); any other wait is this
+        call's own, bounded by the statement's deadline and woken by a cancellation."""
         if retry.until is not None:
             self.pacer.block(attempt.key, retry.until)
         elif retry.delay > 0:
-            self._sleep(retry.delay)
+            if self._sleep is None:
+                attempt.scope.sleep(retry.delay)
+            else:
+                self._sleep(retry.delay)
+        attempt.scope.check()
 
 
 def _json_or_none(resp: requests.Response) -> Any:

@@ -1,4 +1,9 @@
-"""Run a plan's sources through the HTTP client and yield rows of catalog columns."""
+"""Run a plan's sources through the HTTP client and yield rows of catalog columns.
+
+An answer of the wrong shape (a list operation answered with ``null`` or a string, a list item
+that is not an object, a user without an ``id``) is an OperationalError, never a silently
+shorter result: a fan-out count one short looks like a real count.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,9 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from okta_dbapi.catalog import USERS, Operation
-from okta_dbapi.exceptions import ProgrammingError
+from okta_dbapi.exceptions import OperationalError, ProgrammingError
 from okta_dbapi.http.client import OktaClient
+from okta_dbapi.http.scope import Scope
 from okta_dbapi.sql import rows
 from okta_dbapi.sql.planner import Source
 
@@ -17,9 +23,10 @@ Progress = Callable[[int, "int | None"], None]
 class Fetcher:
     """Fetches the rows of one source; counts the calls it makes for progress reporting."""
 
-    def __init__(self, client: OktaClient, progress: Progress | None = None) -> None:
+    def __init__(self, client: OktaClient, progress: Progress | None = None, scope: Scope | None = None) -> None:
         self.client = client
         self.progress = progress
+        self.scope = scope or client.scope()
         self.done = 0
         self.total: int | None = None
         self._listed: list[str] | None = None
@@ -47,42 +54,94 @@ class Fetcher:
             yield from ({"userId": u} for u in self._listed)
             return
         seen: list[str] = []
-        for user in self.client.paginate(_USERS_PATH, query={"limit": self.client.settings.page_size}):
-            seen.append(user["id"])
-            yield {"userId": user["id"]}
+        query = {"limit": self.client.settings.page_size}
+        for user in self.client.paginate(_USERS_PATH, query=query, scope=self.scope):
+            user_id = _user_id(user, self.client.describe("GET", _USERS_PATH, query=query))
+            seen.append(user_id)
+            yield {"userId": user_id}
         self.total = len(seen)
         self._listed = seen
 
     def _list_users(self, query: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        for item in self.client.paginate(_USERS_PATH, query=query):
+        request = self.client.describe("GET", _USERS_PATH, query=query)
+        for item in self.client.paginate(_USERS_PATH, query=query, scope=self.scope):
+            _user_id(item, request)
             yield rows.api_row(USERS, item, {})
 
     def _calls(
         self, op: Operation, table: Any, calls: Iterable[dict[str, Any]], total: int | None
     ) -> Iterator[dict[str, Any]]:
-        def one(params: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+        fan_out = self.client.scope(self.scope)
+
+        def one(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
             try:
-                return params, self.client.call(op.method, op.path, params).body
+                body = self.client.call(op.method, op.path, params, scope=fan_out).body
             except ProgrammingError as e:
                 if _is_absent(op, e):
-                    return params, None
+                    return params, []
                 raise
+            return params, _items(op, body, self.client.describe(op.method, op.path, params))
 
         # A single call needs no thread pool (the common keyed query).
-        results = map(one, calls) if total is not None and total <= 1 else self.client.map_concurrent(one, calls)
-        for params, body in results:
+        if total is not None and total <= 1:
+            results: Iterable[tuple[dict[str, Any], list[dict[str, Any]]]] = map(one, calls)
+        else:
+            results = self.client.map_concurrent(one, calls, fan_out)
+        for params, items in results:
             self.done += 1
             if self.progress is not None:
                 self.progress(self.done, total if total is not None else self.total)
-            items = body if isinstance(body, list) else [body] if body is not None else []
             for item in items:
-                if isinstance(item, dict):
-                    yield rows.api_row(table, item, params)
+                yield rows.api_row(table, item, params)
         if total is None and self.progress is not None and self.total is not None:
             self.progress(self.done, self.total)  # the total became known with the last user page
 
 
 _USERS_PATH = "/api/v1/users"
+
+
+def _malformed(request: str, problem: str) -> OperationalError:
+    return OperationalError(
+        f"Okta answered {request} with {problem}. The result would be incomplete, so the statement "
+        "fails instead; try again, and report it to Okta (or the proxy in between) if it persists.",
+        status=200,
+        request=request,
+    )
+
+
+def _shape(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return f"a string ({value[:40]!r})"
+    return {list: "an array", dict: "an object", bool: "a boolean"}.get(type(value), f"a {type(value).__name__}")
+
+
+def _items(op: Operation, body: Any, request: str) -> list[dict[str, Any]]:
+    """The objects of one answer: an array of objects for a list operation, one object otherwise."""
+    if op.returns_list:
+        if not isinstance(body, list):
+            return _fail(request, f"{_shape(body)} where a JSON array was expected")
+        for i, item in enumerate(body):
+            if not isinstance(item, dict):
+                return _fail(request, f"{_shape(item)} as item {i} of its array, where an object was expected")
+        return body
+    if not isinstance(body, dict):
+        return _fail(request, f"{_shape(body)} where a JSON object was expected")
+    return [body]
+
+
+def _fail(request: str, problem: str) -> Any:
+    raise _malformed(request, problem)
+
+
+def _user_id(item: Any, request: str) -> str:
+    if not isinstance(item, dict):
+        raise _malformed(request, f"{_shape(item)} in its list of users, where a user object was expected")
+    user_id = item.get("id")
+    if not isinstance(user_id, str) or not user_id:
+        raise _malformed(request, f"a user whose id is {_shape(user_id)}, where a non-empty string was expected")
+    return user_id
 
 
 def _is_absent(op: Operation, error: ProgrammingError) -> bool:

@@ -18,9 +18,14 @@ class Result:
     on_close: list[Any] = field(default_factory=list)
 
     def close(self) -> None:
-        for closer in self.on_close:
-            closer()
-        self.on_close.clear()
+        closers, self.on_close = list(self.on_close), []
+        for closer in closers:
+            try:
+                closer()
+            except ValueError:
+                # "generator already executing": another thread is reading the rows; its
+                # statement was cancelled first, so it stops by itself.
+                pass
 
 
 def describe(name: str, kind: str) -> DescriptionRow:

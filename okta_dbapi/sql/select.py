@@ -11,6 +11,7 @@ from sqlglot import exp
 
 from okta_dbapi.catalog import USERS, Column, Table
 from okta_dbapi.http.client import OktaClient
+from okta_dbapi.http.scope import Scope
 from okta_dbapi.sql import rows
 from okta_dbapi.sql.fetch import Fetcher, Progress
 from okta_dbapi.sql.planner import Plan, plan_select, projected_columns
@@ -25,12 +26,15 @@ def plan_query(ast: exp.Expression, client: OktaClient) -> Plan:
     return plan_select(ast, settings.subdomain, settings.page_size)
 
 
-def run_select(ast: exp.Expression, client: OktaClient, progress: Progress | None = None) -> Result:
-    return run_plan(plan_query(ast, client), client, progress)
+def run_select(
+    ast: exp.Expression, client: OktaClient, progress: Progress | None = None, scope: Scope | None = None
+) -> Result:
+    return run_plan(plan_query(ast, client), client, progress, scope)
 
 
-def run_plan(plan: Plan, client: OktaClient, progress: Progress | None = None) -> Result:
-    fetcher = Fetcher(client, progress)
+def run_plan(plan: Plan, client: OktaClient, progress: Progress | None = None, scope: Scope | None = None) -> Result:
+    """Run a planned SELECT; its requests run in ``scope`` (its deadline and cancellation)."""
+    fetcher = Fetcher(client, progress, scope)
     if plan.stream is not None:
         return _stream(plan, fetcher)
     return _materialise(plan, fetcher)

@@ -405,8 +405,13 @@ def test_interactive_ctrl_c_cancels_the_statement(slow_emu: Any, clean_env: dict
     sent = slow_emu.log.count()
     term.send("SELECT 1 AS still_here;\n")
     term.read_until("(1 row)")
-    time.sleep(0.3)
-    assert slow_emu.log.count() == sent  # the cancelled fan-out sends nothing more
+    # The calls in flight at Ctrl-C (at most `concurrency` of them) were abandoned, not waited
+    # for: the emulator logs them when it answers. Nothing new is sent after that.
+    time.sleep(0.5)
+    settled = slow_emu.log.count()
+    assert sent <= settled <= sent + 2
+    time.sleep(0.5)
+    assert slow_emu.log.count() == settled
     term.send("exit\n")
     assert term.close() == 0
     assert "Traceback" not in term.buffer
