@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N[/WINDOW_S]",
         help="the System Log's own bucket (default 120/60)",
     )
+    p.add_argument(
+        "--concurrent-limit", type=int, default=None, metavar="N", help="the most requests in flight across the org"
+    )
     p.add_argument("--token", default=None, help="the SSWS token to accept (generated if omitted)")
     p.add_argument("--validate", action="store_true", help="validate traffic against the spec (needs openapi-core)")
     return p
@@ -49,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         latency=args.latency,
         rate_limit=args.rate_limit,
         logs_rate_limit=args.logs_rate_limit,
+        concurrent_limit=args.concurrent_limit,
         token=args.token,
         validate=args.validate,
         host=args.host,

@@ -10,7 +10,8 @@ from typing import Any
 from .faults import Faults
 from .log import RequestLog
 from .org import Org
-from .ratelimit import LOGS_DEFAULT, RateLimiter
+from .ratelimit import LOGS_DEFAULT, ConcurrencyLimiter, RateLimiter
+from .routes import LOGS
 from .server import _Server, make_server
 from .validation import SpecValidator
 
@@ -25,7 +26,9 @@ class Emulator:
 
     ``rate_limit``: None (no limit; headers advertise 10000/60 s), N (per 60 s) or (N, window_s),
     per endpoint family; ``logs_rate_limit`` the System Log's own bucket (default 120 per 60 s, Okta's
-    example; None = unlimited). ``faults``: a :class:`Faults` or a dict of its knobs. ``validate=True``
+    example; None = unlimited); families as :mod:`.ratelimit` says. ``concurrent_limit``: the most
+    requests in flight across the org (None: no limit); more are answered 429 with the concurrent
+    values. ``faults``: a :class:`Faults` or a dict of its knobs. ``validate=True``
     checks every request/response against the spec (needs openapi-core) into ``log.violations``.
     """
 
@@ -36,6 +39,7 @@ class Emulator:
         latency: float = 0.0,
         rate_limit: int | tuple[int, float] | None = None,
         logs_rate_limit: int | tuple[int, float] | None = LOGS_DEFAULT,
+        concurrent_limit: int | None = None,
         token: str | None = None,
         validate: bool = False,
         faults: Faults | dict[str, Any] | None = None,
@@ -47,7 +51,8 @@ class Emulator:
         self.latency = float(latency)
         self.log = RequestLog()
         self.faults = Faults.coerce(faults, seed)
-        self.rate_limiter = RateLimiter(rate_limit, self.org.clock.now, {"logs": logs_rate_limit})
+        self.rate_limiter = RateLimiter(rate_limit, self.org.clock.now, {LOGS: logs_rate_limit})
+        self.concurrency = ConcurrencyLimiter(concurrent_limit, self.org.clock.now)
         self.validator: SpecValidator | None = SpecValidator() if validate else None
         self.host = host
         self.port = port

@@ -1,4 +1,6 @@
-"""Fault injection knobs, settable at construction or at runtime (``emu.faults.error_rate = 0.5``)."""
+"""Fault injection knobs, settable at construction or at runtime (``emu.faults.error_rate = 0.5``),
+and :class:`Rule` s for the faults a real org or network produces once in a while
+(``emu.faults.add("drip", path="/factors$", interval=0.2)``)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,53 @@ from typing import Any
 from .ids import digest
 
 TruncatePredicate = Callable[[str, str], bool]  # (method, path) -> bool
+
+#: Rules applied before the request reaches the org (nothing is applied): the answer is the fault.
+BEFORE = frozenset({"status", "html", "redirect", "429"})
+#: Rules applied to the org's answer (a write has been applied): the answer is damaged on its way.
+AFTER = frozenset({"reset", "truncate", "shape", "drip", "cycle"})
+
+
+@dataclass
+class Rule:
+    """One injected fault, for requests whose method matches ``method`` (None: any) and whose
+    path matches the regex ``path`` (``re.search``), the first ``times`` of them (None: all).
+
+    Before the org sees the request (so nothing is applied):
+
+    * ``status``: answer ``status`` (default 503) with an Okta error body;
+    * ``html``: answer ``status`` (default 502) with an HTML error page, as a proxy does;
+    * ``redirect``: answer ``status`` (default 302) with ``Location: location``;
+    * ``429``: answer 429 E0000047 with ``headers`` (e.g. a concurrent limit's values).
+
+    After the org has answered (so a write has been applied):
+
+    * ``reset``: send half the body, then reset the connection (TCP RST);
+    * ``truncate``: send half the body with a matching Content-Length;
+    * ``shape``: answer 200 with ``body`` instead (``null``, a string, objects without ``id``);
+    * ``drip``: send the body one byte every ``interval`` seconds;
+    * ``cycle``: a users page read with an ``after`` cursor links back to the first page.
+    """
+
+    kind: str
+    path: str = ""
+    method: str | None = None
+    times: int | None = None
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    body: Any = None
+    location: str = "https://example.com/elsewhere"
+    interval: float = 0.2
+    hits: int = 0
+
+    def __post_init__(self) -> None:
+        if self.kind not in BEFORE | AFTER:
+            raise ValueError(f"unknown fault kind {self.kind!r}; one of {sorted(BEFORE | AFTER)}")
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.method is not None and self.method.upper() != method.upper():
+            return False
+        return re.search(self.path, path) is not None
 
 
 @dataclass
@@ -25,12 +74,14 @@ class Faults:
       (``None`` = always).
     * ``truncate_body_on``: a path regex (``re.search``) or a predicate ``(method, path) -> bool``;
       matching responses get a truncated JSON body (with a matching Content-Length).
+    * ``rules``: :class:`Rule` s (see :meth:`add`), tried in order; the first that matches fires.
     """
 
     error_rate: float = 0.0
     reset_on_user_page: int | None = None
     reset_count: int | None = 1
     truncate_body_on: str | TruncatePredicate | None = None
+    rules: list[Rule] = field(default_factory=list)
     _seed: int = field(default=0, repr=False)
     _n: int = field(default=0, repr=False)
     _resets_done: int = field(default=0, repr=False)
@@ -79,3 +130,21 @@ class Faults:
         if isinstance(rule, str):
             return re.search(rule, path) is not None
         return bool(rule(method, path))
+
+    def add(self, kind: str, path: str = "", method: str | None = None, times: int | None = None, **knobs: Any) -> Rule:
+        """Add a :class:`Rule` and return it (its ``hits`` counts how often it fired)."""
+        rule = Rule(kind, path, method, times, **knobs)
+        with self._lock:
+            self.rules.append(rule)
+        return rule
+
+    def pick(self, method: str, path: str, kinds: frozenset[str]) -> Rule | None:
+        """The first rule of ``kinds`` matching this request that has firings left (counted)."""
+        with self._lock:
+            for rule in self.rules:
+                if rule.kind in kinds and rule.matches(method, path):
+                    if rule.times is not None and rule.hits >= rule.times:
+                        continue
+                    rule.hits += 1
+                    return rule
+        return None

@@ -1,10 +1,18 @@
-"""Per-endpoint-family rate limits with epoch-aligned windows, as Okta reports them.
+"""Okta's rate limits: a budget per endpoint family per window, and a concurrent limit per org.
 
-Families: ``users`` (GET /api/v1/users and /api/v1/users/{id}), ``factors`` (everything under
-/api/v1/users/{userId}/factors), ``logs`` (GET /api/v1/logs, its own bucket: by default Okta's
-example of 120 a minute, see ``shared/okta-spec/system-log-notes.md``; the 50 %-per-token cap is
-not modelled) and ``other`` (unknown routes). Windows start at multiples of
-``window`` seconds of (org clock) epoch time, so ``X-Rate-Limit-Reset`` is exactly the window end.
+Families follow Okta's documented buckets for these endpoints (see ``routes.family_of``):
+``/api/v1/users`` (GET: list users), ``/api/v1/users/{id}`` (GET: get a user), the
+``/api/v1/users*`` catch-all for everything else under /api/v1/users (every factor call, any
+method), ``/api/v1/logs`` (its own bucket: by default Okta's example of 120 a minute, see
+``shared/okta-spec/system-log-notes.md``; the 50 %-per-token cap is not modelled), and ``other``
+for unknown routes. The users families share the configured budget. Windows start at multiples
+of ``window`` seconds of (org clock) epoch time, so ``X-Rate-Limit-Reset`` is exactly the window
+end.
+
+The concurrent limit caps the requests in flight across the org. A request over it is answered
+429 E0000047 whose rate-limit headers report the concurrent values, as Okta's do: ``Limit`` is the
+concurrent limit, ``Remaining`` 0, and ``Reset`` only an estimate (a minute ahead), which a client
+must not wait for: the limit frees up as soon as a request in flight is answered.
 """
 
 from __future__ import annotations
@@ -98,3 +106,33 @@ class RateLimiter:
             used += 1
             self._counts[family] = (start, used)
         return Decision(True, limit, max(0, limit - used), reset)
+
+
+class ConcurrencyLimiter:
+    """Requests in flight across the org, against ``limit`` (None: no limit)."""
+
+    def __init__(self, limit: int | None, now: Callable[[], float]) -> None:
+        if limit is not None and limit < 1:
+            raise ValueError("concurrent_limit must be >= 1")
+        self.limit = limit
+        self._now = now
+        self._lock = threading.Lock()
+        self.in_flight = 0
+        self.peak = 0
+        self.rejected = 0
+
+    def enter(self) -> Decision:
+        """Count a request in; a refusal (``allowed`` False) carries the concurrent values and is
+        not counted (so it needs no :meth:`leave`)."""
+        limit = self.limit
+        with self._lock:
+            if limit is not None and self.in_flight >= limit:
+                self.rejected += 1
+                return Decision(False, limit, 0, math.ceil(self._now()) + 60)
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+        return Decision(True, limit or 0, 0, 0)
+
+    def leave(self) -> None:
+        with self._lock:
+            self.in_flight = max(0, self.in_flight - 1)

@@ -47,30 +47,37 @@ class Route:
     operation: str  # the spec's operationId
 
 
+LIST_USERS, GET_USER, USERS_ANY, LOGS = "/api/v1/users", "/api/v1/users/{id}", "/api/v1/users*", "/api/v1/logs"
+
 ROUTES: tuple[Route, ...] = (
-    Route("GET", re.compile(r"/api/v1/users"), "users", "listUsers"),
-    Route("GET", re.compile(rf"{_U}/factors"), "factors", "listFactors"),
-    Route("POST", re.compile(rf"{_U}/factors"), "factors", "enrollFactor"),
-    Route("GET", re.compile(rf"{_U}/factors/catalog"), "factors", "listSupportedFactors"),
-    Route("GET", re.compile(rf"{_U}/factors/questions"), "factors", "listSupportedSecurityQuestions"),
-    Route("GET", re.compile(_F), "factors", "getFactor"),
-    Route("DELETE", re.compile(_F), "factors", "unenrollFactor"),
-    Route("POST", re.compile(rf"{_F}/lifecycle/activate"), "factors", "activateFactor"),
-    Route("POST", re.compile(rf"{_F}/resend"), "factors", "resendEnrollFactor"),
-    Route("GET", re.compile(rf"{_F}/transactions/{_SEG}"), "factors", "getFactorTransactionStatus"),
-    Route("POST", re.compile(rf"{_F}/verify"), "factors", "verifyFactor"),
-    Route("GET", re.compile(_U), "users", "getUser"),
-    Route("GET", re.compile(r"/api/v1/logs"), "logs", "listLogEvents"),
+    Route("GET", re.compile(r"/api/v1/users"), LIST_USERS, "listUsers"),
+    Route("GET", re.compile(rf"{_U}/factors"), USERS_ANY, "listFactors"),
+    Route("POST", re.compile(rf"{_U}/factors"), USERS_ANY, "enrollFactor"),
+    Route("GET", re.compile(rf"{_U}/factors/catalog"), USERS_ANY, "listSupportedFactors"),
+    Route("GET", re.compile(rf"{_U}/factors/questions"), USERS_ANY, "listSupportedSecurityQuestions"),
+    Route("GET", re.compile(_F), USERS_ANY, "getFactor"),
+    Route("DELETE", re.compile(_F), USERS_ANY, "unenrollFactor"),
+    Route("POST", re.compile(rf"{_F}/lifecycle/activate"), USERS_ANY, "activateFactor"),
+    Route("POST", re.compile(rf"{_F}/resend"), USERS_ANY, "resendEnrollFactor"),
+    Route("GET", re.compile(rf"{_F}/transactions/{_SEG}"), USERS_ANY, "getFactorTransactionStatus"),
+    Route("POST", re.compile(rf"{_F}/verify"), USERS_ANY, "verifyFactor"),
+    Route("GET", re.compile(_U), GET_USER, "getUser"),
+    Route("GET", re.compile(r"/api/v1/logs"), LOGS, "listLogEvents"),
 )
 
 
-def family_of(path: str) -> str:
-    if re.fullmatch(rf"{_U}/factors(/.*)?", path):
-        return "factors"
-    if re.fullmatch(rf"/api/v1/users(/{_SEG})?", path):
-        return "users"
+def family_of(method: str, path: str) -> str:
+    """Okta's rate-limit bucket for a request: list users and get a user (GET) have their own;
+    everything else under /api/v1/users, any method, shares the ``/api/v1/users*`` catch-all; the
+    System Log has its own."""
+    if path == "/api/v1/users":
+        return LIST_USERS if method == "GET" else USERS_ANY
+    if re.fullmatch(_U, path) and method == "GET":
+        return GET_USER
+    if path.startswith("/api/v1/users/"):
+        return USERS_ANY
     if path == "/api/v1/logs":
-        return "logs"
+        return LOGS
     return "other"
 
 

@@ -5,22 +5,24 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import socket
 import struct
 import sys
 import threading
 import time
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from .errors import ErrorIds, OktaError, error_body, invalid_token, malformed_body, rate_limited
-from .faults import Faults
+from .faults import AFTER, BEFORE, Faults, Rule
 from .ids import digest, rand_chars
 from .log import LogEntry, RequestLog, redact_headers
 from .org import Org
-from .ratelimit import RateLimiter
-from .routes import Context, Dispatcher, Response, family_of, match
+from .ratelimit import ConcurrencyLimiter, Decision, RateLimiter
+from .routes import Context, Dispatcher, Response, Route, family_of, match
 from .validation import SpecValidator
 
 
@@ -33,6 +35,7 @@ class Emulator(Protocol):
     log: RequestLog
     faults: Faults
     rate_limiter: RateLimiter
+    concurrency: ConcurrencyLimiter
     validator: SpecValidator | None
 
     @property
@@ -121,28 +124,69 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw_body = self.rfile.read(length) if length else b""
         headers = {k: v for k, v in self.headers.items()}
-        host = self.headers.get("Host") or emu.url.split("//", 1)[1]
-        base = f"http://{host}"
-        family = family_of(path)
-        if emu.latency > 0:
-            time.sleep(emu.latency)
+        reply = Reply(extra={"X-Okta-Request-Id": app.request_id()})
+        # Behind a proxy, links must point where the client reached us, not at this socket.
+        host = self.headers.get("X-Forwarded-Host") or self.headers.get("Host") or emu.url.split("//", 1)[1]
+        proto = self.headers.get("X-Forwarded-Proto") or "http"
+        base = f"{proto.split(',')[0].strip()}://{host.split(',')[0].strip()}"
+        entered = emu.concurrency.enter()
+        try:
+            if emu.latency > 0:
+                time.sleep(emu.latency)
+            route, args, parsed = self._respond(reply, base, path, query, raw_body, entered.allowed)
+        finally:
+            if entered.allowed:
+                emu.concurrency.leave()  # before writing: the client may send its next request at once
+        payload = reply.payload()
+        emu.log.add(
+            LogEntry(
+                method=self.command,
+                path=path,
+                query=query,
+                status=reply.status,
+                headers=redact_headers(headers),
+                body=parsed if parsed is not None else _loads(raw_body),
+                request_id=reply.extra["X-Okta-Request-Id"],
+            )
+        )
+        if emu.validator is not None and reply.fault is None and not (reply.reset or reply.truncate):
+            ftype = app.dispatcher.factor_type(route, args) if route is not None else None
+            for v in emu.validator.check(
+                self.command, path, query, headers, raw_body or None, reply.status, payload, ftype
+            ):
+                emu.log.add_violation(v)
+        self._write(reply, payload)
 
-        extra: dict[str, str] = {"X-Okta-Request-Id": app.request_id()}
-        link_headers: list[str] = []
-        route = None
-        reset = truncate = False
+    def _respond(
+        self, reply: Reply, base: str, path: str, query: dict[str, str], raw_body: bytes, admitted: bool
+    ) -> tuple[Route | None, tuple[str, ...], Any]:
+        """Fill ``reply`` with the answer; returns the route, its arguments and the parsed body."""
+        app = self.server.app
+        emu = app.emu
+        family = family_of(self.command, path)
+        route: Route | None = None
+        args: tuple[str, ...] = ()
         parsed: Any = None
         try:
             if not app.authorized(self.headers.get("Authorization")):
-                extra.update(emu.rate_limiter.peek(family).headers())
+                reply.extra.update(emu.rate_limiter.peek(family).headers())
                 raise invalid_token()
+            if not admitted:
+                reply.extra.update(
+                    Decision(False, emu.concurrency.limit or 0, 0, math.ceil(emu.org.clock.now()) + 60).headers()
+                )
+                raise rate_limited("The concurrent request limit of the org was exceeded.")
             decision = emu.rate_limiter.consume(family)
-            extra.update(decision.headers())
+            reply.extra.update(decision.headers())
             if not decision.allowed:
                 raise rate_limited()
-            fault = emu.faults.pick_error()
-            if fault is not None:
-                raise OktaError(fault, *SERVER_ERRORS[fault])
+            error = emu.faults.pick_error()
+            if error is not None:
+                raise OktaError(error, *SERVER_ERRORS[error])
+            rule = emu.faults.pick(self.command, path, BEFORE)
+            if rule is not None:
+                _before(reply, rule)
+                return None, (), None
             route, args = match(self.command, path)
             if raw_body.strip():
                 try:
@@ -153,56 +197,106 @@ class Handler(BaseHTTPRequestHandler):
             resp: Response = app.dispatcher.dispatch(route, Context(base, args, query, parsed))
             if resp.next_cursor:
                 app.remember_next(resp.next_cursor, page)
-            status, body = resp.status, resp.body
-            link_headers = resp.links
-            reset = emu.faults.should_reset(page)
-            truncate = emu.faults.should_truncate(self.command, path)
+            reply.status, reply.body, reply.links = resp.status, resp.body, resp.links
+            reply.reset = emu.faults.should_reset(page)
+            reply.truncate = emu.faults.should_truncate(self.command, path)
+            rule = emu.faults.pick(self.command, path, AFTER)
+            if rule is not None:
+                _after(reply, rule, base, query)
         except OktaError as err:
-            status, body = err.status, error_body(err, app.error_ids.next())
+            reply.status, reply.body = err.status, error_body(err, app.error_ids.next())
         except Exception as exc:  # never leak a traceback to the client
             internal = OktaError(500, "E0000009", "Internal Server Error", [type(exc).__name__])
-            status, body = 500, error_body(internal, app.error_ids.next())
+            reply.status, reply.body = 500, error_body(internal, app.error_ids.next())
+        return route, args, parsed
 
-        payload = b"" if body is None else json.dumps(body, separators=(",", ":")).encode()
-        emu.log.add(
-            LogEntry(
-                method=self.command,
-                path=path,
-                query=query,
-                status=status,
-                headers=redact_headers(headers),
-                body=parsed if parsed is not None else _loads(raw_body),
-                request_id=extra["X-Okta-Request-Id"],
-            )
-        )
-        if emu.validator is not None and not (reset or truncate):
-            ftype = app.dispatcher.factor_type(route, args) if route is not None else None
-            for v in emu.validator.check(self.command, path, query, headers, raw_body or None, status, payload, ftype):
-                emu.log.add_violation(v)
-        self._write(status, extra, link_headers, payload, reset, truncate)
-
-    def _write(
-        self, status: int, extra: dict[str, str], links: list[str], payload: bytes, reset: bool, truncate: bool
-    ) -> None:
-        if truncate and payload:
+    def _write(self, reply: Reply, payload: bytes) -> None:
+        if reply.truncate and payload:
             payload = payload[: max(1, len(payload) // 2)]
-        self.send_response(status)
-        if payload or status != 204:
-            self.send_header("Content-Type", "application/json")
+        self.send_response(reply.status)
+        if payload or reply.status != 204:
+            self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(payload)))
-        for k, v in extra.items():
+        for k, v in reply.extra.items():
             self.send_header(k, v)
-        for link in links:
+        for link in reply.links:
             self.send_header("Link", link)
         self.end_headers()
-        if reset:
+        if reply.reset:
             self.wfile.write(payload[: len(payload) // 2])
             self.wfile.flush()
             # SO_LINGER 0: closing sends a TCP RST (connection reset by peer) mid-body.
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
             return
+        if reply.drip is not None:
+            self.wfile.flush()
+            for i in range(len(payload)):
+                self.wfile.write(payload[i : i + 1])
+                self.wfile.flush()
+                time.sleep(reply.drip)
+            return
         self.wfile.write(payload)
+
+
+@dataclass
+class Reply:
+    """The answer being built for one request."""
+
+    extra: dict[str, str]
+    status: int = 200
+    body: Any = None
+    links: list[str] = field(default_factory=list)
+    content_type: str = "application/json"
+    text: bytes | None = None  # a non-JSON body, sent as is
+    reset: bool = False
+    truncate: bool = False
+    drip: float | None = None
+    fault: str | None = None
+
+    def payload(self) -> bytes:
+        if self.text is not None:
+            return self.text
+        if self.body is None and self.fault != "shape":
+            return b""
+        return json.dumps(self.body, separators=(",", ":")).encode()
+
+
+_HTML = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
+
+
+def _before(reply: Reply, rule: Rule) -> None:
+    """A fault answered instead of the org (nothing was applied)."""
+    reply.fault = rule.kind
+    if rule.kind == "status":
+        code = rule.status or 503
+        summary = SERVER_ERRORS.get(code, ("E0000009", "Internal Server Error"))
+        raise OktaError(code, *summary)
+    if rule.kind == "html":
+        reply.status, reply.content_type, reply.text = rule.status or 502, "text/html; charset=utf-8", _HTML
+    elif rule.kind == "redirect":
+        reply.status, reply.body = rule.status or 302, None
+        reply.extra["Location"] = rule.location
+    elif rule.kind == "429":
+        reply.extra.update(rule.headers)
+        raise rate_limited()
+
+
+def _after(reply: Reply, rule: Rule, base: str, query: dict[str, str]) -> None:
+    """A fault applied to the org's answer (a write has been applied)."""
+    reply.fault = rule.kind
+    if rule.kind == "reset":
+        reply.reset = True
+    elif rule.kind == "truncate":
+        reply.truncate = True
+    elif rule.kind == "shape":
+        reply.status, reply.body = 200, rule.body
+    elif rule.kind == "drip":
+        reply.drip = rule.interval
+    elif rule.kind == "cycle" and query.get("after"):
+        first = {k: v for k, v in query.items() if k != "after"}
+        url = f"{base}/api/v1/users" + (f"?{urlencode(first)}" if first else "")
+        reply.links = [link for link in reply.links if 'rel="next"' not in link] + [f'<{url}>; rel="next"']
 
 
 def _loads(raw: bytes) -> Any:

@@ -2,6 +2,8 @@
 
 Timestamps are stored as Okta sends them (ISO 8601 UTC text, which sorts and compares correctly
 and which SQLite's date functions read); objects are stored as JSON text for ``json_extract``/``->>``.
+An integer outside SQLite's 64-bit range (JSON allows any size) is stored as its decimal text, so
+it survives exactly and the query still runs; inside objects it stays a number in the JSON text.
 Users get ``dict``/``list`` for objects and timezone-aware ``datetime`` for timestamps.
 """
 
@@ -40,7 +42,12 @@ def to_storage(kind: ColumnKind, value: Any) -> Any:
         return int(bool(value))
     if isinstance(value, (dict, list)):
         return json.dumps(value, separators=(",", ":"))
+    if isinstance(value, int) and not _INT64_MIN <= value <= _INT64_MAX:
+        return str(value)
     return value
+
+
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
 def parse_timestamp(value: Any) -> Any:

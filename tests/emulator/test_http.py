@@ -51,8 +51,14 @@ def test_rate_limit_per_family_with_aligned_window() -> None:
         assert all(r.headers["X-Rate-Limit-Limit"] == "3" for r in got)
         body = assert_error(got[3], 429, "E0000047")
         assert body["errorSummary"] == "API call exceeded rate limit due to too many requests."
-        assert api.get(f"/api/v1/users/{uid}").status_code == 429  # same "users" family
-        assert api.get(f"/api/v1/users/{uid}/factors").status_code == 200  # "factors" has its own budget
+        # Okta's buckets: list users, get a user, and the /api/v1/users* catch-all (factor calls).
+        for _ in range(3):
+            assert api.get(f"/api/v1/users/{uid}").status_code == 200
+        assert api.get(f"/api/v1/users/{uid}").status_code == 429
+        assert api.get(f"/api/v1/users/{uid}/factors").status_code == 200
+        assert api.get(f"/api/v1/users/{uid}/factors/catalog").status_code == 200
+        assert api.get(f"/api/v1/users/{uid}/factors/questions").status_code == 200
+        assert api.get(f"/api/v1/users/{uid}/factors").status_code == 429  # the same catch-all
         emu.org.clock.advance(60)
         r = api.get("/api/v1/users")
         assert r.status_code == 200 and r.headers["X-Rate-Limit-Remaining"] == "2"
