@@ -143,14 +143,15 @@ class RateLimited:
 
     def reported(self) -> str:
         """What Okta said, for an error message."""
-        parts = [
-            f"X-Rate-Limit-{name} {value:g}" if isinstance(value, float) else f"X-Rate-Limit-{name} {value}"
-            for name, value in (("Limit", self.limit), ("Remaining", self.remaining), ("Reset", self.reset))
-            if value is not None
-        ]
-        if self.retry_after is not None:
-            parts.append(f"Retry-After {self.retry_after:g}")
+        values: list[tuple[str, float | None]] = [("X-Rate-Limit-Limit", self.limit)]
+        values += [("X-Rate-Limit-Remaining", self.remaining), ("X-Rate-Limit-Reset", self.reset)]
+        values.append(("Retry-After", self.retry_after))
+        parts = [f"{name} {_plain(value)}" for name, value in values if value is not None]
         return ", ".join(parts) or "no rate-limit headers"
+
+
+def _plain(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value}"
 
 
 def plausible_reset(reset: float | None, now: float) -> bool:
@@ -277,6 +278,7 @@ class Pacer:
         self.margin = margin
         self.max_wait = max_wait
         self.concurrency = max(1, concurrency)
+        self.recheck = RECHECK
         self._buckets: dict[Hashable, Bucket] = {}
         self._cond = threading.Condition(threading.Lock())
         self._in_flight = 0  # over all buckets: what Okta's concurrent limit counts
@@ -308,20 +310,13 @@ class Pacer:
             while True:
                 if scope is not None:
                     scope.check()
-                if self._in_flight >= max(1, int(self.cap)):
-                    cond.wait(self._bound(RECHECK, scope))  # an answer frees a slot and notifies
-                    continue
-                rollovers = bucket.rollovers
-                delay = bucket.admit(self.clock())
+                delay = self._decide(bucket)
                 if delay == 0.0:
-                    self._in_flight += 1
-                    if bucket.rollovers != rollovers:
-                        cond.notify_all()  # a new window: waiters may go too
                     return
                 if delay is None or (bucket.in_flight > 0 and self.sleep is not None):
-                    # An answer will tell us the budget (or bring the next window's early): wait
-                    # for one rather than sleep through it.
-                    cond.wait(self._bound(min(delay or RECHECK, RECHECK), scope))
+                    # An answer frees a slot, tells us the budget, or brings the next window
+                    # early, and notifies: wait for one rather than sleep through it.
+                    cond.wait(self._bound(min(delay or self.recheck, self.recheck), scope))
                     continue
                 delay = self._bound(delay, scope)
                 self.waited += delay
@@ -333,6 +328,24 @@ class Pacer:
                     self.sleep(delay)
                 finally:
                     cond.acquire()
+
+    def try_acquire(self, key: Hashable) -> float | None:
+        """One admission decision without waiting: 0.0 (sent: counted in flight), a delay in
+        seconds to sleep before asking again, or None: wait for an answer to a request in flight
+        (only ever None while one is)."""
+        with self._cond:
+            return self._decide(self._bucket(key))
+
+    def _decide(self, bucket: Bucket) -> float | None:
+        if self._in_flight >= max(1, int(self.cap)):
+            return None  # Okta's concurrent limit (as learnt): an answer frees a slot
+        rollovers = bucket.rollovers
+        delay = bucket.admit(self.clock())
+        if delay == 0.0:
+            self._in_flight += 1
+            if bucket.rollovers != rollovers:
+                self._cond.notify_all()  # a new window: waiters may go too
+        return delay
 
     def _bound(self, delay: float, scope: Scope | None) -> float:
         delay = min(delay, self.max_wait)

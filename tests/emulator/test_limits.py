@@ -16,7 +16,10 @@ def test_concurrent_limit_answers_429_with_the_concurrent_values() -> None:
     with Emulator(users=3, latency=0.5, concurrent_limit=2) as emu:
         api = Api(emu)
         statuses: list[int] = []
-        threads = [threading.Thread(target=lambda: statuses.append(api.get("/api/v1/users").status_code)) for _ in range(2)]
+        def one() -> None:
+            statuses.append(api.get("/api/v1/users").status_code)
+
+        threads = [threading.Thread(target=one) for _ in range(2)]
         for t in threads:
             t.start()
         deadline = time.monotonic() + 10
