@@ -39,6 +39,21 @@ def check_open(method: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def interruptible(method: F) -> F:
+    """Ctrl-C (KeyboardInterrupt) wherever it lands during a statement cancels it: its fan-out
+    stops at once and nothing waits for the calls in flight. The interrupt then propagates."""
+
+    @functools.wraps(method)
+    def wrapper(self: Cursor, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except KeyboardInterrupt:
+            self._cancel("the statement was interrupted")
+            raise
+
+    return wrapper  # type: ignore[return-value]
+
+
 class Cursor:
     """Runs statements and hands back their rows, lazily where the plan streams."""
 
@@ -76,6 +91,7 @@ class Cursor:
     # -- execution ------------------------------------------------------------------------------
 
     @check_open
+    @interruptible
     def execute(self, operation: str, parameters: Sequence[Any] | Mapping[str, Any] | None = None) -> Cursor:
         self._reset()
         new_scope = getattr(self.connection, "_scope", None)
@@ -86,12 +102,21 @@ class Cursor:
         return self
 
     @check_open
+    @interruptible
     def executemany(self, operation: str, seq_of_parameters: Sequence[Sequence[Any] | Mapping[str, Any]]) -> Cursor:
         self._reset()
         result = self.connection._run_many(operation, list(seq_of_parameters), progress=self.progress)
         self._result = result if result.description is not None else None
         self.rowcount = result.rowcount
         return self
+
+    def _cancel(self, reason: str) -> None:
+        if self._scope is not None:
+            self._scope.cancel(reason)
+        try:
+            self._reset()
+        except Exception:  # closing what an interrupt left half-done must not hide the interrupt
+            self._result = None
 
     def _reset(self) -> None:
         if self._result is not None:
@@ -107,10 +132,12 @@ class Cursor:
         return self._result.rows
 
     @check_open
+    @interruptible
     def fetchone(self) -> tuple[Any, ...] | None:
         return next(self._rows(), None)
 
     @check_open
+    @interruptible
     def fetchmany(self, size: int | None = None) -> list[tuple[Any, ...]]:
         count = self._arraysize if size is None else size
         rows = self._rows()
@@ -123,6 +150,7 @@ class Cursor:
         return out
 
     @check_open
+    @interruptible
     def fetchall(self) -> list[tuple[Any, ...]]:
         return list(self._rows())
 

@@ -14,6 +14,8 @@ from .ids import digest
 
 TruncatePredicate = Callable[[str, str], bool]  # (method, path) -> bool
 
+#: A rule that holds a request (in flight) until its ``gate`` opens, then serves it normally.
+HOLD = frozenset({"hold"})
 #: Rules applied before the request reaches the org (nothing is applied): the answer is the fault.
 BEFORE = frozenset({"status", "html", "redirect", "429"})
 #: Rules applied to the org's answer (a write has been applied): the answer is damaged on its way.
@@ -24,6 +26,9 @@ AFTER = frozenset({"reset", "truncate", "shape", "drip", "cycle"})
 class Rule:
     """One injected fault, for requests whose method matches ``method`` (None: any) and whose
     path matches the regex ``path`` (``re.search``), the first ``times`` of them (None: all).
+
+    ``hold``: keep the request in flight until ``gate`` (a ``threading.Event``) is set, at most
+    ``hold_max`` seconds, then serve it normally (to catch a client in the act).
 
     Before the org sees the request (so nothing is applied):
 
@@ -50,11 +55,13 @@ class Rule:
     body: Any = None
     location: str = "https://example.com/elsewhere"
     interval: float = 0.2
+    gate: threading.Event = field(default_factory=threading.Event)
+    hold_max: float = 30.0
     hits: int = 0
 
     def __post_init__(self) -> None:
-        if self.kind not in BEFORE | AFTER:
-            raise ValueError(f"unknown fault kind {self.kind!r}; one of {sorted(BEFORE | AFTER)}")
+        if self.kind not in HOLD | BEFORE | AFTER:
+            raise ValueError(f"unknown fault kind {self.kind!r}; one of {sorted(HOLD | BEFORE | AFTER)}")
 
     def matches(self, method: str, path: str) -> bool:
         if self.method is not None and self.method.upper() != method.upper():

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from .errors import ErrorIds, OktaError, error_body, invalid_token, malformed_body, rate_limited
-from .faults import AFTER, BEFORE, Faults, Rule
+from .faults import AFTER, BEFORE, HOLD, Faults, Rule
 from .ids import digest, rand_chars
 from .log import LogEntry, RequestLog, redact_headers
 from .org import Org
@@ -180,6 +180,9 @@ class Handler(BaseHTTPRequestHandler):
             reply.extra.update(decision.headers())
             if not decision.allowed:
                 raise rate_limited()
+            held = emu.faults.pick(self.command, path, HOLD)
+            if held is not None:
+                held.gate.wait(held.hold_max)
             error = emu.faults.pick_error()
             if error is not None:
                 raise OktaError(error, *SERVER_ERRORS[error])

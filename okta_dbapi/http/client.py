@@ -377,6 +377,8 @@ class OktaClient:
         scope: Scope,
     ) -> ApiResponse:
         if self._closed:
+            if scope is not self.root:
+                scope.check()  # a statement that was running when the connection was closed
             raise InterfaceError("the Okta client is closed")
         scope.check()
         attempt = Attempt(method, url, target, path_template, path_params, extra_headers, data, scope)

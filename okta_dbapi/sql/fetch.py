@@ -7,7 +7,7 @@ shorter result: a fan-out count one short looks like a real count.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Any
 
 from okta_dbapi.catalog import USERS, Operation
@@ -31,7 +31,7 @@ class Fetcher:
         self.total: int | None = None
         self._listed: list[str] | None = None
 
-    def rows(self, source: Source, user_ids: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
+    def rows(self, source: Source, user_ids: Iterable[str] | None = None) -> Generator[dict[str, Any], None, None]:
         if source.mode == "users":
             yield from self._list_users(source.query)
         elif source.mode == "keyed":
@@ -87,12 +87,21 @@ class Fetcher:
             results: Iterable[tuple[dict[str, Any], list[dict[str, Any]]]] = map(one, calls)
         else:
             results = self.client.map_concurrent(one, calls, fan_out)
-        for params, items in results:
-            self.done += 1
-            if self.progress is not None:
-                self.progress(self.done, total if total is not None else self.total)
-            for item in items:
-                yield rows.api_row(table, item, params)
+        try:
+            for params, items in results:
+                self.done += 1
+                if self.progress is not None:
+                    self.progress(self.done, total if total is not None else self.total)
+                for item in items:
+                    yield rows.api_row(table, item, params)
+        except BaseException as e:
+            if isinstance(e, KeyboardInterrupt):
+                fan_out.cancel("the statement was interrupted")  # so that closing waits for nothing
+            raise
+        finally:
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()  # end the fan-out now, not whenever the generator is collected
         if total is None and self.progress is not None and self.total is not None:
             self.progress(self.done, self.total)  # the total became known with the last user page
 

@@ -80,7 +80,11 @@ def _materialise(plan: Plan, fetcher: Fetcher) -> Result:
         db.check(sql)  # unknown columns and the like fail here, before any request
         for source in plan.sources:
             ids = db.distinct(USERS, "id") if source.mode == "dependent" else None
-            db.insert(source.table, fetcher.rows(source, ids))
+            fetched = fetcher.rows(source, ids)
+            try:
+                db.insert(source.table, fetched)
+            finally:
+                fetched.close()  # on an error, end its fan-out now
     except BaseException:
         db.close()
         raise

@@ -396,25 +396,31 @@ def test_interactive_ctrl_c_cancels_the_statement(slow_emu: Any, clean_env: dict
     env = {**clean_env, "OKTA_CLIENT_ORGURL": slow_emu.url, "OKTA_CLIENT_TOKEN": slow_emu.token}
     term = Pty(["-o", "concurrency=2"], env)
     term.read_until("okta> ")
+    # One keyed query first, so that the fan-out's pacing knows the budget and sends 2 at once.
+    user = slow_emu.org.user_ids()[0]
+    term.send(f"SELECT count(*) AS n FROM okta.users.factors WHERE userId = '{user}';\n")
+    term.read_until("(1 row)")
+    held = slow_emu.faults.add("hold", path=r"/factors$", method="GET", hold_max=20)
     term.send("SELECT count(*) FROM okta.users.factors;\n")
     deadline = time.monotonic() + 20
-    while slow_emu.log.count(path=r"/api/v1/users/[^/]+/factors") < 3 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    while slow_emu.concurrency.in_flight < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
     term.proc.send_signal(signal.SIGINT)
     term.read_until("cancelled")
-    sent = slow_emu.log.count()
-    term.send("SELECT 1 AS still_here;\n")
-    term.read_until("(1 row)")
-    # The calls in flight at Ctrl-C (at most `concurrency` of them) were abandoned, not waited
-    # for: the emulator logs them when it answers. Nothing new is sent after that.
-    time.sleep(0.5)
-    settled = slow_emu.log.count()
-    assert sent <= settled <= sent + 2
-    time.sleep(0.5)
-    assert slow_emu.log.count() == settled
+    # The prompt is back while both calls are still held by the server: nothing waited for them.
+    assert slow_emu.concurrency.in_flight == 2 and not held.gate.is_set()
+    held.gate.set()
+    term.send("SELECT upper('still') || '-HERE' AS answer;\n")
+    term.read_until("STILL-HERE")  # only in the result, not in the echoed input
+    deadline = time.monotonic() + 20
+    while slow_emu.concurrency.in_flight and time.monotonic() < deadline:
+        time.sleep(0.01)
+    settled = slow_emu.log.count(path=r"/api/v1/users/[^/]+/factors")
+    assert settled == 1 + 2  # the keyed query, and the two calls in flight at Ctrl-C
     term.send("exit\n")
     assert term.close() == 0
     assert "Traceback" not in term.buffer
+    assert slow_emu.log.count(path=r"/api/v1/users/[^/]+/factors") == settled
 
 
 def test_writes_report_rows_affected(clean_env: dict[str, str]) -> None:
