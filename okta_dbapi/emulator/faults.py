@@ -25,7 +25,8 @@ AFTER = frozenset({"reset", "truncate", "shape", "drip", "cycle"})
 @dataclass
 class Rule:
     """One injected fault, for requests whose method matches ``method`` (None: any) and whose
-    path matches the regex ``path`` (``re.search``), the first ``times`` of them (None: all).
+    path matches the regex ``path`` (``re.search``): after the first ``skip`` of them, the next
+    ``times`` (None: all).
 
     ``hold``: keep the request in flight until ``gate`` (a ``threading.Event``) is set, at most
     ``hold_max`` seconds, then serve it normally (to catch a client in the act).
@@ -35,11 +36,13 @@ class Rule:
     * ``status``: answer ``status`` (default 503) with an Okta error body;
     * ``html``: answer ``status`` (default 502) with an HTML error page, as a proxy does;
     * ``redirect``: answer ``status`` (default 302) with ``Location: location``;
-    * ``429``: answer 429 E0000047 with ``headers`` (e.g. a concurrent limit's values).
+    * ``429``: answer 429 E0000047 with ``headers`` (e.g. a concurrent limit's values), and with
+      ``X-Rate-Limit-Reset`` ``reset_in`` seconds ahead of the org clock when that is set.
 
     After the org has answered (so a write has been applied):
 
-    * ``reset``: send half the body, then reset the connection (TCP RST);
+    * ``reset``: send half the body, then reset the connection (TCP RST); an empty answer (a
+      DELETE's 204) is lost whole;
     * ``truncate``: send half the body with a matching Content-Length;
     * ``shape``: answer 200 with ``body`` instead (``null``, a string, objects without ``id``);
     * ``drip``: send the body one byte every ``interval`` seconds;
@@ -55,6 +58,9 @@ class Rule:
     body: Any = None
     location: str = "https://example.com/elsewhere"
     interval: float = 0.2
+    reset_in: float | None = None
+    skip: int = 0
+    seen: int = 0
     gate: threading.Event = field(default_factory=threading.Event)
     hold_max: float = 30.0
     hits: int = 0
@@ -150,7 +156,8 @@ class Faults:
         with self._lock:
             for rule in self.rules:
                 if rule.kind in kinds and rule.matches(method, path):
-                    if rule.times is not None and rule.hits >= rule.times:
+                    rule.seen += 1
+                    if rule.seen <= rule.skip or (rule.times is not None and rule.hits >= rule.times):
                         continue
                     rule.hits += 1
                     return rule

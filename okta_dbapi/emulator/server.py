@@ -188,7 +188,7 @@ class Handler(BaseHTTPRequestHandler):
                 raise OktaError(error, *SERVER_ERRORS[error])
             rule = emu.faults.pick(self.command, path, BEFORE)
             if rule is not None:
-                _before(reply, rule)
+                _before(reply, rule, emu.org.clock.now())
                 return None, (), None
             route, args = match(self.command, path)
             if raw_body.strip():
@@ -216,6 +216,9 @@ class Handler(BaseHTTPRequestHandler):
     def _write(self, reply: Reply, payload: bytes) -> None:
         if reply.truncate and payload:
             payload = payload[: max(1, len(payload) // 2)]
+        if reply.reset and not payload:
+            self._reset_connection()  # nothing to cut in half: the answer is lost whole
+            return
         self.send_response(reply.status)
         if payload or reply.status != 204:
             self.send_header("Content-Type", reply.content_type)
@@ -228,9 +231,7 @@ class Handler(BaseHTTPRequestHandler):
         if reply.reset:
             self.wfile.write(payload[: len(payload) // 2])
             self.wfile.flush()
-            # SO_LINGER 0: closing sends a TCP RST (connection reset by peer) mid-body.
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.close_connection = True
+            self._reset_connection()
             return
         if reply.drip is not None:
             self.wfile.flush()
@@ -240,6 +241,11 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(reply.drip)
             return
         self.wfile.write(payload)
+
+    def _reset_connection(self) -> None:
+        # SO_LINGER 0: closing sends a TCP RST (connection reset by peer).
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
 
 
 @dataclass
@@ -268,7 +274,7 @@ class Reply:
 _HTML = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
 
 
-def _before(reply: Reply, rule: Rule) -> None:
+def _before(reply: Reply, rule: Rule, now: float) -> None:
     """A fault answered instead of the org (nothing was applied)."""
     reply.fault = rule.kind
     if rule.kind == "status":
@@ -282,6 +288,8 @@ def _before(reply: Reply, rule: Rule) -> None:
         reply.extra["Location"] = rule.location
     elif rule.kind == "429":
         reply.extra.update(rule.headers)
+        if rule.reset_in is not None:
+            reply.extra["X-Rate-Limit-Reset"] = str(math.ceil(now + rule.reset_in))
         raise rate_limited()
 
 

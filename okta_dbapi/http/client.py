@@ -587,6 +587,8 @@ class OktaClient:
                 _json_or_none(resp), request=attempt.request, retries=attempt.rate_waits, headers=resp.headers
             )
         attempt.rate_waits += 1
+        if verdict.kind == "unsure":  # the bucket's window is unknown yet: try again soon, once
+            return Retry(delay=max(verdict.until - now, 0.0))
         until = verdict.until if verdict.until > now else now + self._backoff(attempt.rate_waits, 1.0)
         log.debug("%s %s: rate limited; waiting %.2f s", attempt.method, attempt.target, until - now)
         return Retry(until=until)

@@ -30,7 +30,9 @@ family and, before each request, decides whether it may be sent now:
     ``Limit`` differs from the window's, or is 0): the window's budget is left alone, the
     org-wide number of requests in flight is halved, and it grows back by one per round of
     answers (AIMD); the request is retried after a short backoff (or ``Retry-After``);
-  - *window*: the bucket is emptied until the 429's reset (or ``Retry-After``).
+  - *window*: the bucket is emptied until the 429's reset (or ``Retry-After``). While a
+    bucket's window limit is still unknown, a first 429 cannot be told from a concurrent one:
+    it is retried after the short backoff, once, before its reset is believed.
 
 All state changes happen under one condition variable; every release notifies it, so waiters
 wake as soon as an answer could let them go. Every wait is bounded (by the reset, by
@@ -134,7 +136,7 @@ def family(method: str, path_template: str) -> str:
 class RateLimited:
     """What a 429 means (see the module docstring); ``until``: when to try again (epoch s)."""
 
-    kind: Literal["resource", "concurrent", "window", "implausible"]
+    kind: Literal["resource", "concurrent", "unsure", "window", "implausible"]
     until: float
     limit: int | None = None
     remaining: int | None = None
@@ -171,6 +173,7 @@ class Bucket:
     unpaced: bool = False  # answers carry no rate-limit headers
     stale_before: float = field(default=float("-inf"))  # answers with reset <= this are old
     rollovers: int = 0
+    doubted: bool = False  # a 429 of unknown kind was retried soon instead of believed
 
     def admit(self, now: float) -> float | None:
         """Take a slot and return 0.0, or return how long to sleep (seconds), or None to wait
@@ -203,6 +206,7 @@ class Bucket:
         self.in_flight = max(self.in_flight - 1, 0)
         if headers is None:
             return
+        self.doubted = False
         limit, remaining, reset = parse_rate_headers(headers)
         if remaining is None or reset is None:
             if self.remaining is None and self.reset is None and limit is None:
@@ -233,7 +237,9 @@ class Bucket:
         limit, remaining, reset = parse_rate_headers(headers)
         retry_after = parse_retry_after((headers or {}).get("Retry-After"), now)
 
-        def verdict(kind: Literal["resource", "concurrent", "window", "implausible"], until: float) -> RateLimited:
+        def verdict(
+            kind: Literal["resource", "concurrent", "unsure", "window", "implausible"], until: float
+        ) -> RateLimited:
             return RateLimited(kind, until, limit, remaining, reset, retry_after)
 
         if remaining is not None and remaining > 0:
@@ -245,6 +251,12 @@ class Bucket:
             return verdict("concurrent" if concurrent else "window", now + retry_after)
         if limit == 0 or (limit is not None and self.limit is not None and limit != self.limit):
             return verdict("concurrent", now + CONCURRENT_BACKOFF)
+        if self.limit is None and not self.doubted:
+            # The window's limit is unknown, so a concurrent 429 (whose Reset is only an
+            # estimate, up to a minute away) cannot be told from a window one: try again soon,
+            # once, before believing the reset.
+            self.doubted = True
+            return verdict("unsure", now + CONCURRENT_BACKOFF)
         if reset is None or reset <= now:
             return verdict("window", now)  # unknown or past (clock skew): the caller backs off
         if not plausible_reset(reset, now):

@@ -54,6 +54,8 @@ def read_body(resp: requests.Response, deadline: float, clock: Callable[[], floa
         raise requests.exceptions.ContentDecodingError(e) from e
     except ReadTimeoutError as e:
         raise requests.exceptions.ReadTimeout(e) from e
+    except requests.RequestException:
+        raise
     except OSError as e:  # a reset read straight from the socket
         raise requests.exceptions.ConnectionError(e) from e
     resp._content = b"".join(chunks)

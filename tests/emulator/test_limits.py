@@ -16,6 +16,7 @@ def test_concurrent_limit_answers_429_with_the_concurrent_values() -> None:
     with Emulator(users=3, latency=0.5, concurrent_limit=2) as emu:
         api = Api(emu)
         statuses: list[int] = []
+
         def one() -> None:
             statuses.append(api.get("/api/v1/users").status_code)
 

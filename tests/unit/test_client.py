@@ -462,17 +462,33 @@ def test_429_waits_for_reset_then_retries(
         method,
         requests_mock.ANY,
         [
+            {"json": {"ok": 0}, "headers": rate(100, 50, reset)},  # the window's limit is known
             {"status_code": 429, "json": {"errorCode": "E0000047"}, "headers": rate(100, 0, reset)},
             {"json": {"ok": 1}, "headers": rate(100, 99, reset + 60)},
         ],
     )
+    client.call(method, FACTORS, {"userId": "u"})
     assert client.call(method, FACTORS, {"userId": "u"}).body == {"ok": 1}
-    assert client.request_count == 2
+    assert client.request_count == 3
     assert clock.sleeps == [pytest.approx(10.05)]
 
 
+def test_a_first_429_of_an_unknown_window_is_retried_soon_once(
+    client: OktaClient, mock: requests_mock.Mocker, clock: FakeClock
+) -> None:
+    """It may be Okta's concurrent limit, whose Reset is only an estimate: retry soon, then believe it."""
+    reset = clock.now + 10
+    busy = {"status_code": 429, "json": {"errorCode": "E0000047"}, "headers": rate(100, 0, reset)}
+    mock.get(requests_mock.ANY, [busy, busy, {"json": [], "headers": rate(100, 99, reset + 60)}])
+    client.call("GET", FACTORS, {"userId": "u"})
+    assert client.request_count == 3
+    assert clock.sleeps == [0.25, pytest.approx(10.05 - 0.25)]
+
+
 def test_429_without_reset_backs_off(client: OktaClient, mock: requests_mock.Mocker, clock: FakeClock) -> None:
-    mock.get(requests_mock.ANY, [{"status_code": 429, "json": {}}, {"json": []}])
+    known = {"json": [], "headers": rate(100, 50, clock.now + 30)}
+    mock.get(requests_mock.ANY, [known, {"status_code": 429, "json": {}}, {"json": []}])
+    client.call("GET", "/api/v1/users")
     client.call("GET", "/api/v1/users")
     assert len(clock.sleeps) == 1 and 0.5 <= clock.sleeps[0] <= 1.1
 
