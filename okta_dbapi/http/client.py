@@ -279,11 +279,12 @@ class OktaClient:
                 head = window[0]
                 while not head.done():
                     scope.check()
-                    left = scope.remaining()
-                    done, _ = wait([*window, waker], timeout=left, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        if future is not waker and not future.cancelled() and future.exception() is not None:
+                    for future in window:  # the first failure anywhere ends the fan-out
+                        if future.done() and not future.cancelled() and future.exception() is not None:
                             future.result()  # raises it
+                    # Only the calls still running: a finished one would wake us at once, for ever.
+                    pending = [future for future in window if not future.done()]
+                    wait([*pending, waker], timeout=scope.remaining(), return_when=FIRST_COMPLETED)
                 window.popleft()
                 yield head.result()
         except BaseException as e:

@@ -296,7 +296,7 @@ class Pacer:
         self._in_flight = 0  # over all buckets: what Okta's concurrent limit counts
         #: the AIMD limit on requests in flight; lowered by concurrent 429s, grows back by one per round
         self.cap: float = float(self.concurrency)
-        #: total seconds spent sleeping for budget (for EXPLAIN/benchmarks)
+        #: seconds spent sleeping for budget, summed over threads (for EXPLAIN/benchmarks)
         self.waited = 0.0
         #: concurrent-limit 429s seen
         self.concurrent_429s = 0
@@ -331,15 +331,16 @@ class Pacer:
                     cond.wait(self._bound(min(delay or self.recheck, self.recheck), scope))
                     continue
                 delay = self._bound(delay, scope)
-                self.waited += delay
+                started = self.clock()
                 if self.sleep is None:
                     cond.wait(delay)  # a release, a 429 or a cancellation wakes it early
-                    continue
-                cond.release()
-                try:
-                    self.sleep(delay)
-                finally:
-                    cond.acquire()
+                else:
+                    cond.release()
+                    try:
+                        self.sleep(delay)
+                    finally:
+                        cond.acquire()
+                self.waited += max(0.0, self.clock() - started)
 
     def try_acquire(self, key: Hashable) -> float | None:
         """One admission decision without waiting: 0.0 (sent: counted in flight), a delay in
