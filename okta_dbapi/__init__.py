@@ -57,7 +57,8 @@ def connect(
 
     Without ``org_url`` it is ``https://{subdomain}.okta.com``; without either, ``OKTA_CLIENT_ORGURL``
     or ``okta.yaml``. The token falls back to ``OKTA_CLIENT_TOKEN`` or ``okta.yaml``. Options:
-    ``read_only``, ``timeout``, ``max_retries``, ``concurrency``, ``page_size``,
+    ``read_only``, ``timeout`` (seconds per answer), ``statement_timeout`` (seconds per SELECT),
+    ``max_retries``, ``concurrency``, ``page_size``,
     ``authorization_mode`` (``SSWS``/``Bearer``/``PrivateKey``), ``client_id``, ``scopes``, ``private_key``.
     """
     return Connection(Settings.resolve(subdomain=subdomain, org_url=org_url, token=token, **options))

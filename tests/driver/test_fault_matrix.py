@@ -10,6 +10,7 @@ once, and the error says it may have been applied.
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -257,3 +258,32 @@ def test_a_write_that_may_have_been_applied_is_never_replayed(small_org: Emulato
     else:
         assert len(enrolled) == (0 if row.applied else 1)
     conn.close()
+
+
+def test_an_integer_beyond_64_bits_is_kept_exactly_as_text() -> None:
+    """JSON allows any integer; SQLite stores 64 bits. Such a value comes back as its decimal text
+    (documented in okta_dbapi.sql.rows), never as a raw OverflowError."""
+    huge = 2**64 + 5
+    page = [{"id": "00uHUGE", "status": huge, "profile": {"employeeNumber": huge}}]
+    with Emulator(users=1, seed=23) as emu:
+        emu.faults.add("shape", path="^/api/v1/users$", body=page)
+        conn = okta_dbapi.connect(org_url=emu.url, token=emu.token)
+        cur = conn.cursor()
+        cur.execute("SELECT id, status, profile FROM okta.users.users ORDER BY id")  # through SQLite
+        assert cur.fetchall() == [("00uHUGE", str(huge), {"employeeNumber": huge})]
+        cur.execute("SELECT count(*) FROM okta.users.users WHERE status = ?", [str(huge)])
+        assert cur.fetchone() == (1,)
+        conn.close()
+
+
+def test_statement_timeout_stops_a_slow_fan_out() -> None:
+    with Emulator(users=40, seed=24, latency=0.05) as emu:
+        conn = okta_dbapi.connect(org_url=emu.url, token=emu.token, concurrency=2, statement_timeout=0.4)
+        with pytest.raises(okta_dbapi.OperationalError, match=r"statement_timeout=0\.4 s"):
+            conn.cursor().execute(COUNT)
+        listed = len(emu.org.user_ids(include_deprovisioned=False))
+        deadline = time.monotonic() + 10
+        while conn.client.pacer.in_flight and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert emu.log.count("GET", FACTORS) < listed  # stopped part-way, and no result was returned
+        conn.close()
