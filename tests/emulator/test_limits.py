@@ -49,6 +49,7 @@ def test_families_are_oktas_buckets() -> None:
     assert family_of("GET", "/api/v1/users/00u1/factors") == "/api/v1/users*"
     assert family_of("DELETE", "/api/v1/users/00u1/factors/f1") == "/api/v1/users*"
     assert family_of("POST", "/api/v1/users") == "/api/v1/users*"
+    assert family_of("GET", "/api/v1/logs") == "/api/v1/logs"
     assert family_of("GET", "/api/v1/groups") == "other"
 
 
