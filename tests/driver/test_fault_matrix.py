@@ -219,6 +219,7 @@ WRITES = [
     Write("POST redirect", "POST", ("redirect", {}), applied=False, error="redirect"),
     Write("POST 429 window", "POST", ("429", {"headers": WINDOW, "reset_in": 1}), applied=True, error=None, posts=2),
     Write("POST 429 concurrent", "POST", ("429", {"headers": CONCURRENT}), applied=True, error=None, posts=2),
+    Write("POST 429 per-resource", "POST", ("429", {"headers": PER_RESOURCE}), applied=False, error="E0000047"),
     Write("DELETE reset", "DELETE", ("reset", {}), applied=True, error="may have reached Okta"),
     Write("DELETE 500", "DELETE", ("status", {"status": 500}), applied=False, error="500"),
 ]
