@@ -56,7 +56,7 @@ READS = [
         calls=("GET", FACTORS, lambda listed: listed + 1),
     ),
     Read(
-        "429 concurrent (org limit)", [], emulator={"concurrent_limit": 2, "latency": 0.05}, options={"concurrency": 8}
+        "429 concurrent (org limit)", [], emulator={"concurrent_limit": 2, "latency": 0.2}, options={"concurrency": 8}
     ),
     Read(
         "429 concurrent (headers)",
