@@ -31,8 +31,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from okta_dbapi.catalog import FACTORS, USERS
 from okta_dbapi.exceptions import Error, OperationalError, ProgrammingError
 from okta_dbapi.http.client import OktaClient
+from okta_dbapi.http.scope import Scope
 from okta_dbapi.snapshot.store import Writer
 from okta_dbapi.sql import rows
+from okta_dbapi.sql.fetch import answer_items, checked_user_id
 from okta_dbapi.sql.parse import format_timestamp
 
 FACTOR_EVENTS = (
@@ -60,6 +62,7 @@ OVERLAP = 60.0  # seconds: clock skew, and events that land late (Okta: about 10
 LOGS_PATH = "/api/v1/logs"
 USERS_PATH = "/api/v1/users"
 FACTORS_PATH = "/api/v1/users/{userId}/factors"
+LIST_FACTORS = next(op for op in FACTORS.operations if op.name == "list_factors")
 DEPROVISIONED = 'status eq "DEPROVISIONED"'
 
 
@@ -96,25 +99,31 @@ class Refresher:
     def _all_users(self) -> Iterator[dict[str, Any]]:
         page = self.client.settings.page_size
         for query in ({"limit": page}, {"limit": page, "filter": DEPROVISIONED}):
+            request = self.client.describe("GET", USERS_PATH, query=query)
             for item in self.client.paginate(USERS_PATH, query=query):
+                checked_user_id(item, request)
                 yield rows.api_row(USERS, item, {})
 
     def reload_factors(self, user_ids: list[str]) -> None:
-        for user_id, items in self.client.map_concurrent(self._factors_of, user_ids):
+        # The fan-out's own scope: Ctrl-C or a close stops its calls at their next step.
+        fan_out = self.client.scope(self.client.scope())
+        for user_id, items in self.client.map_concurrent(lambda u: self._factors_of(u, fan_out), user_ids, fan_out):
             if items is None:
                 self.writer.delete_user(user_id)
             else:
                 self.writer.replace_factors(user_id, items)
 
-    def _factors_of(self, user_id: str) -> tuple[str, list[dict[str, Any]] | None]:
+    def _factors_of(self, user_id: str, scope: Scope) -> tuple[str, list[dict[str, Any]] | None]:
+        params = {"userId": user_id}
         try:
-            body = self.client.call("GET", FACTORS_PATH, {"userId": user_id}).body
+            body = self.client.call("GET", FACTORS_PATH, params, scope=scope).body
         except ProgrammingError as e:
             if e.status == 404:
                 return user_id, None  # deleted since it was listed
             raise
-        items = body if isinstance(body, list) else []
-        return user_id, [rows.api_row(FACTORS, item, {"userId": user_id}) for item in items if isinstance(item, dict)]
+        # A body that is not an array of objects fails the refresh (nothing is committed).
+        items = answer_items(LIST_FACTORS, body, self.client.describe("GET", FACTORS_PATH, params))
+        return user_id, [rows.api_row(FACTORS, item, params) for item in items]
 
     # -- incremental --------------------------------------------------------------------------
     def incremental(self, with_factors: bool) -> None:

@@ -56,7 +56,7 @@ class Fetcher:
         seen: list[str] = []
         query = {"limit": self.client.settings.page_size}
         for user in self.client.paginate(_USERS_PATH, query=query, scope=self.scope):
-            user_id = _user_id(user, self.client.describe("GET", _USERS_PATH, query=query))
+            user_id = checked_user_id(user, self.client.describe("GET", _USERS_PATH, query=query))
             seen.append(user_id)
             yield {"userId": user_id}
         self.total = len(seen)
@@ -65,7 +65,7 @@ class Fetcher:
     def _list_users(self, query: dict[str, Any]) -> Iterator[dict[str, Any]]:
         request = self.client.describe("GET", _USERS_PATH, query=query)
         for item in self.client.paginate(_USERS_PATH, query=query, scope=self.scope):
-            _user_id(item, request)
+            checked_user_id(item, request)
             yield rows.api_row(USERS, item, {})
 
     def _calls(
@@ -80,7 +80,7 @@ class Fetcher:
                 if _is_absent(op, e):
                     return params, []
                 raise
-            return params, _items(op, body, self.client.describe(op.method, op.path, params))
+            return params, answer_items(op, body, self.client.describe(op.method, op.path, params))
 
         # A single call needs no thread pool (the common keyed query).
         if total is not None and total <= 1:
@@ -126,7 +126,7 @@ def _shape(value: Any) -> str:
     return {list: "an array", dict: "an object", bool: "a boolean"}.get(type(value), f"a {type(value).__name__}")
 
 
-def _items(op: Operation, body: Any, request: str) -> list[dict[str, Any]]:
+def answer_items(op: Operation, body: Any, request: str) -> list[dict[str, Any]]:
     """The objects of one answer: an array of objects for a list operation, one object otherwise."""
     if op.returns_list:
         if not isinstance(body, list):
@@ -144,7 +144,7 @@ def _fail(request: str, problem: str) -> Any:
     raise _malformed(request, problem)
 
 
-def _user_id(item: Any, request: str) -> str:
+def checked_user_id(item: Any, request: str) -> str:
     if not isinstance(item, dict):
         raise _malformed(request, f"{_shape(item)} in its list of users, where a user object was expected")
     user_id = item.get("id")

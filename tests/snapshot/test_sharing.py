@@ -184,3 +184,24 @@ def test_exec_activate_is_re_read_and_verify_is_not(emu: Emulator, connect: Any)
     emu.log.clear()
     cur.execute("EXEC okta.users.factors.verify_factor @userId=?, @factorId=?, @passCode=?", [uid, pending["id"], code])
     assert [e.method for e in emu.log.entries] == ["POST"]  # a verify changes no row: nothing re-read
+
+
+@pytest.mark.parametrize("body", [None, "no factors here", [1, 2]])
+def test_a_malformed_factor_list_fails_the_refresh_instead_of_emptying_a_user(
+    emu: Emulator, connect: Any, body: Any
+) -> None:
+    """Okta answering 200 with something that is not an array of factors is an error, never "no
+    factors": the refresh stops and the snapshot keeps what it had."""
+    conn = connect(max_age=0, max_retries=0)
+    before = snapshot_factors(conn)
+    (uid,) = [u for u in emu.org.user_ids(include_deprovisioned=False) if emu.org.factors(u)][:1]
+    emu.org.reset_factors(uid)  # logged: the next refresh re-reads this user's factors
+    rule = emu.faults.add("shape", FACTOR_LIST, "GET", times=1, body=body)
+    with pytest.raises(okta_dbapi.OperationalError, match="where a JSON array was expected|as item 0"):
+        snapshot_factors(conn)
+    assert rule.hits == 1
+    plain = sqlite3.connect(conn.snapshot.path)
+    stored = {tuple(r) for r in plain.execute('SELECT "userId", id, factorType, provider, status FROM factors')}
+    plain.close()
+    assert stored == before
+    assert snapshot_factors(conn) == truth_factors(emu)
