@@ -197,7 +197,7 @@ def test_a_malformed_factor_list_fails_the_refresh_instead_of_emptying_a_user(
     (uid,) = [u for u in emu.org.user_ids(include_deprovisioned=False) if emu.org.factors(u)][:1]
     emu.org.reset_factors(uid)  # logged: the next refresh re-reads this user's factors
     rule = emu.faults.add("shape", FACTOR_LIST, "GET", times=1, body=body)
-    with pytest.raises(okta_dbapi.OperationalError, match="where a JSON array was expected|as item 0"):
+    with pytest.raises(okta_dbapi.OperationalError, match=r"where a JSON array was expected|as item 0"):
         snapshot_factors(conn)
     assert rule.hits == 1
     plain = sqlite3.connect(conn.snapshot.path)
