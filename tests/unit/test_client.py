@@ -24,6 +24,7 @@ from okta_dbapi.exceptions import (
 )
 from okta_dbapi.http.client import ApiResponse, OktaClient
 from okta_dbapi.http.paths import encode_query, expand_path
+from okta_dbapi.http.tokens import TOKENS
 from okta_dbapi.settings import Settings
 
 ORG = "https://my-org.okta.com"
@@ -530,6 +531,14 @@ def test_pacing_avoids_429(client: OktaClient, mock: requests_mock.Mocker, clock
 # -- OAuth private_key_jwt ------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _no_shared_tokens() -> Iterator[None]:
+    """Tokens are shared process-wide by (org, client, scopes, key): start each test without any."""
+    TOKENS.clear()
+    yield
+    TOKENS.clear()
+
+
 @pytest.fixture(scope="module")
 def rsa_key() -> Any:
     from cryptography.hazmat.primitives.asymmetric import rsa
@@ -629,7 +638,7 @@ def test_private_key_unreadable(clock: FakeClock, mock: requests_mock.Mocker) ->
     with pytest.raises(InterfaceError, match="private_key"):
         client.call("GET", "/api/v1/users")
     client = private_key_client(clock, "-----BEGIN PRIVATE KEY-----\ngarbage\n-----END PRIVATE KEY-----")
-    with pytest.raises(InterfaceError, match="RSA private key"):
+    with pytest.raises(InterfaceError, match="PEM private key"):
         client.call("GET", "/api/v1/users")
     assert mock.call_count == 0
 
