@@ -21,7 +21,7 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -152,6 +152,8 @@ class OAuthServer:
         self._nonce_at = 0.0
         #: access tokens issued so far
         self.tokens_issued = 0
+        #: (client_id, alg, kid) of every client assertion that passed
+        self.assertions: list[tuple[str, str, str | None]] = []
 
     # -- nonces --------------------------------------------------------------------------------
     def rotate_nonce(self) -> str:
@@ -215,6 +217,8 @@ class OAuthServer:
         except JoseError as e:
             raise _TokenError("invalid_client", f"The client_assertion signature is invalid: {e}.", 401) from None
         self._check_assertion_claims(claims, url)
+        with self._lock:
+            self.assertions.append((client_id, str(header.get("alg")), header.get("kid")))
         return client_id
 
     def _pick_key(self, client_id: str, kid: Any) -> PublicKey:
@@ -293,6 +297,17 @@ class OAuthServer:
             "scope": " ".join(sorted(scopes)),
         }
         return TokenAnswer(200, body, {"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+    def grants(self) -> dict[str, Grant]:
+        """The access tokens issued so far and what they grant."""
+        with self._lock:
+            return dict(self._grants)
+
+    def expire_tokens(self) -> None:
+        """Make every issued token expired now (as if its lifetime had passed)."""
+        with self._lock:
+            now = self._clock()
+            self._grants = {t: replace(g, expires_at=min(g.expires_at, now)) for t, g in self._grants.items()}
 
     # -- DPoP proofs ---------------------------------------------------------------------------
     def check_proof(
