@@ -194,7 +194,13 @@ class PrivateKeyAuth(Auth):
                 use_dpop = slot.dpop_required = True
             else:
                 break
-            log.debug("POST %s -> %d %s: retrying with a DPoP proof", TOKEN_PATH, resp.status_code, error)
+            log.debug(
+                "POST %s -> %d %s: retrying with %s",
+                TOKEN_PATH,
+                resp.status_code,
+                error,
+                "the server's nonce" if error == "use_dpop_nonce" else "a DPoP proof",
+            )
         raise self._token_error(resp.status_code, body, use_dpop)
 
     def _post(self, slot: TokenSlot, use_dpop: bool) -> tuple[requests.Response, Any]:

@@ -86,7 +86,6 @@ def challenge_error(
         request=request,
     )
     exc.maybe_applied = False  # type: ignore[attr-defined]
-    exc.missing_scope = scope if error == "insufficient_scope" else None  # type: ignore[attr-defined]
     return exc
 
 

@@ -2,9 +2,10 @@
 
 Connection pools (SQLAlchemy's, Superset's) open many connections with the same settings; each
 fetching its own token would spend the token endpoint's rate limit for nothing. A
-:class:`TokenSlot` holds the token, the DPoP key it is bound to and the server's latest DPoP
-nonce. Fetching is single-flight: the first caller fetches under the slot's lock while the others
-wait for its answer. After a 401 only the token that failed is dropped, so when many threads see
+:class:`TokenSlot` holds the token and the DPoP key it is bound to; the server's latest DPoP
+nonce and whether it wants DPoP are kept per (org, client_id), for every slot of that app.
+Fetching is single-flight: the first caller fetches under the slot's lock while the others wait
+for its answer. After a 401 only the token that failed is dropped, so when many threads see
 the same expired token, one new token is fetched, not one per thread.
 """
 
@@ -36,16 +37,39 @@ class SlotKey:
     kid: str | None
 
 
+@dataclass
+class AppState:
+    """What the token endpoint told us about one service app (all its slots share it)."""
+
+    nonce: str | None = None  # the latest DPoP-Nonce
+    dpop_required: bool = False  # it asked for DPoP once: send proofs from the start
+
+
 @dataclass(eq=False)
 class TokenSlot:
     key: SlotKey
+    app: AppState = field(default_factory=AppState)
     lock: threading.Lock = field(default_factory=threading.Lock)
     token: AccessToken | None = None
     dpop_key: DPoPKey | None = None
-    nonce: str | None = None  # the token endpoint's latest DPoP-Nonce
-    dpop_required: bool = False  # the token endpoint asked for DPoP once: send proofs from the start
     #: token endpoint requests sent for this slot
     fetches: int = 0
+
+    @property
+    def nonce(self) -> str | None:
+        return self.app.nonce
+
+    @nonce.setter
+    def nonce(self, value: str | None) -> None:
+        self.app.nonce = value
+
+    @property
+    def dpop_required(self) -> bool:
+        return self.app.dpop_required
+
+    @dpop_required.setter
+    def dpop_required(self, value: bool) -> None:
+        self.app.dpop_required = value
 
     def __repr__(self) -> str:
         return f"TokenSlot(client_id={self.key.client_id!r}, scopes={self.key.scopes}, token={self.token!r})"
@@ -83,18 +107,21 @@ class TokenCache:
 
     def __init__(self) -> None:
         self._slots: dict[SlotKey, TokenSlot] = {}
+        self._apps: dict[tuple[str, str], AppState] = {}
         self._lock = threading.Lock()
 
     def slot(self, key: SlotKey) -> TokenSlot:
         with self._lock:
             slot = self._slots.get(key)
             if slot is None:
-                slot = self._slots[key] = TokenSlot(key)
+                app = self._apps.setdefault((key.org_url, key.client_id), AppState())
+                slot = self._slots[key] = TokenSlot(key, app)
             return slot
 
     def clear(self) -> None:
         with self._lock:
             self._slots.clear()
+            self._apps.clear()
 
     def __len__(self) -> int:
         with self._lock:
@@ -107,4 +134,4 @@ class TokenCache:
 #: the process-wide cache used by ``PrivateKeyAuth``
 TOKENS = TokenCache()
 
-__all__ = ["TOKENS", "AccessToken", "SlotKey", "TokenCache", "TokenSlot"]
+__all__ = ["TOKENS", "AccessToken", "AppState", "SlotKey", "TokenCache", "TokenSlot"]
