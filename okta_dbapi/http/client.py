@@ -508,7 +508,9 @@ class OktaClient:
                 retry.delay = max(retry.delay, min(retry_after, 60.0))
             return retry
         body_or_none = _json_or_none(resp)
-        challenge = challenge_error(status, resp.headers, body_or_none, request=attempt.request, scopes=self.auth.scopes)
+        challenge = challenge_error(
+            status, resp.headers, body_or_none, request=attempt.request, scopes=self.auth.scopes
+        )
         if challenge is not None:
             raise challenge
         raise errors.error_from_response(
