@@ -49,8 +49,6 @@ def _hint(error: str, scope: str | None, scopes: tuple[str, ...]) -> str:
             "Okta rejected the DPoP proof sent with the token: check that this machine's clock is right "
             "(proofs carry the time)."
         )
-    if error == "invalid_token":
-        return "The access token was rejected even after a new one was fetched: check the service app's settings."
     return "Check the service app's scopes and settings."
 
 
@@ -62,13 +60,14 @@ def challenge_error(
     request: str,
     scopes: tuple[str, ...] = (),
 ) -> Error | None:
-    """A PEP 249 error for a 401/403 whose ``WWW-Authenticate`` names an OAuth error; else None."""
+    """A PEP 249 error for a 401/403 whose ``WWW-Authenticate`` names an OAuth error (other than
+    ``invalid_token``, which the usual 401 mapping explains per auth mode); else None."""
     value = headers.get("WWW-Authenticate")
     if status not in (401, 403) or not value:
         return None
     _, params = parse_www_authenticate(value)
     error = params.get("error")
-    if not error:
+    if not error or error == "invalid_token":  # the usual 401 mapping (with its auth-mode hint) fits
         return None
     description = params.get("error_description") or error
     scope = params.get("scope")

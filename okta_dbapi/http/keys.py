@@ -169,6 +169,9 @@ def _from_json(raw: str, key_id: str | None) -> tuple[Any, str | None, str | Non
         key = (RSAAlgorithm if kty == "RSA" else ECAlgorithm).from_jwk(doc)
     except Exception as e:
         raise InterfaceError(f"private_key is not a valid {kty} JWK ({e.__class__.__name__})") from None
+    for member in ("d", "p", "q", "dp", "dq", "qi"):  # the private parts, should one be quoted alone
+        if isinstance(doc.get(member), str):
+            register_secret(doc[member])
     kid = doc.get("kid")
     return key, doc.get("alg"), str(kid) if kid else None
 
