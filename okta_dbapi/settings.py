@@ -242,7 +242,7 @@ class Settings:
                     "authorization_mode 'PrivateKey' needs "
                     + " and ".join(missing)
                     + ": pass them as options or set OKTA_CLIENT_CLIENTID / OKTA_CLIENT_PRIVATEKEY "
-                    "(the private key as PEM text, a path to a PEM file, or a JWK)"
+                    "(the private key as PEM text, a JWK or JWK Set, or the path of a file holding one)"
                 )
         return cls(org_url=org_url, subdomain=subdomain, token=token or None, **merged)
 

@@ -410,6 +410,34 @@ def test_connections_share_one_token(rsa_key: Any) -> None:
         assert token_statuses(emu) == [400, 400, 200, 200]
 
 
+def test_sqlalchemy_pool_shares_one_token(rsa_key: Any, tmp_path: Path) -> None:
+    from urllib.parse import quote
+
+    import sqlalchemy as sa
+
+    key_file = tmp_path / "key.pem"
+    key_file.write_text(pem(rsa_key))
+    with Emulator(users=3, oauth_clients={CLIENT: rsa_key.public_key()}, require_dpop=True) as emu:
+        host = emu.url.split("//", 1)[1]
+        url = (
+            f"okta://{host}/?scheme=http&authorization_mode=PrivateKey&client_id={CLIENT}"
+            f"&private_key={quote(str(key_file), safe='')}&read_only=true"
+        )
+        engine = sa.create_engine(url, pool_size=4)
+        conns = [engine.connect() for _ in range(4)]  # four DBAPI connections checked out at once
+        try:
+            for conn in conns:
+                assert conn.execute(sa.text("SELECT count(*) FROM okta.users.users")).scalar() == 3
+        finally:
+            for conn in conns:
+                conn.close()
+            engine.dispose()
+        assert token_statuses(emu) == [400, 400, 200]
+        assert emu.oauth is not None and [sorted(g.scopes) for g in emu.oauth.grants().values()] == [
+            ["okta.users.read"]
+        ]
+
+
 @pytest.mark.parametrize("require_dpop", [False, True])
 def test_token_expiry_mid_fan_out(rsa_key: Any, require_dpop: bool) -> None:
     with Emulator(users=30, seed=4, oauth_clients={CLIENT: rsa_key.public_key()}, require_dpop=require_dpop) as emu:
