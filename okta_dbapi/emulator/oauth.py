@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from .errors import OktaError
 from .jose import ALGORITHMS, JoseError, PublicKey, access_token_hash, public_keys, thumbprint, unverified
@@ -118,8 +118,10 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
 
 
 def _without_query(url: str) -> str:
+    """The URL a DPoP ``htu`` must equal: no query or fragment, and the path percent-decoded, as
+    Okta normalises it (a proof for ``/users/a%40b.com`` fails; ``/users/a@b.com`` passes)."""
     parts = urlsplit(url)
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path}"
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{unquote(parts.path)}"
 
 
 class OAuthServer:
@@ -283,7 +285,7 @@ class OAuthServer:
                 "use_dpop_nonce", "Authorization server requires nonce in DPoP proof.", nonce=self.current_nonce()
             ) from None
         except JoseError as e:
-            raise _TokenError("invalid_dpop_proof", f"Invalid DPoP proof: {e}") from None
+            raise _TokenError("invalid_dpop_proof", str(e)) from None
 
     def _issue(self, client_id: str, scopes: frozenset[str], jkt: str | None) -> TokenAnswer:
         token = secrets.token_urlsafe(48)
@@ -314,32 +316,35 @@ class OAuthServer:
         self, proof: str, method: str, url: str, *, nonce_required: bool = False, ath: str | None = None
     ) -> str:
         """The JWK thumbprint of a valid DPoP proof for (method, url); JoseError otherwise."""
-        header, claims = unverified(proof)
+        try:
+            header, claims = unverified(proof)
+        except JoseError:
+            raise JoseError("DPoP proof JWT cannot be parsed.") from None
         if header.get("typ") != "dpop+jwt":
-            raise JoseError("the typ header must be dpop+jwt")
+            raise JoseError("'typ' header in the DPoP proof JWT is invalid.")
         jwk = header.get("jwk")
         if not isinstance(jwk, dict) or "d" in jwk:
-            raise JoseError("the jwk header must be a public JWK")
+            raise JoseError("'jwk' header in the DPoP proof JWT is invalid.")
         alg = str(header.get("alg"))
         if alg not in ALGORITHMS.get(str(jwk.get("kty")), ()):
             raise JoseError(f"the alg {alg!r} does not fit the jwk")
         key = public_keys(jwk)[0]
         _verify(proof, key, alg)
         if claims.get("htm") != method:
-            raise JoseError("the htm claim does not match the request method")
+            raise JoseError("'htm' claim in the DPoP proof JWT is invalid.")
         if not isinstance(claims.get("htu"), str) or claims["htu"] != _without_query(url):
-            raise JoseError("the htu claim does not match the request URL (without query and fragment)")
+            raise JoseError("'htu' claim in the DPoP proof JWT is invalid.")
         now = self._clock()
         iat = claims.get("iat")
         if not isinstance(iat, int | float) or abs(now - iat) > PROOF_WINDOW:
-            raise JoseError("the iat claim is missing or too far from the server time")
+            raise JoseError("'iat' claim in the DPoP proof JWT is invalid.")
         if ath is not None and claims.get("ath") != ath:
-            raise JoseError("the ath claim does not match the access token")
+            raise JoseError("'ath' claim in the DPoP proof JWT is invalid.")
         if nonce_required and not self._nonce_valid(claims.get("nonce")):
             raise _UseNonce()
         jti = claims.get("jti")
         if not isinstance(jti, str) or not jti or not self._proofs.first_use(jti, now + 2 * PROOF_WINDOW, now):
-            raise JoseError("the jti claim is missing or was already used")
+            raise JoseError("'jti' claim in the DPoP proof JWT is invalid or was already used.")
         return thumbprint(jwk)
 
     # -- the API -------------------------------------------------------------------------------
@@ -361,12 +366,15 @@ class OAuthServer:
             proof = _header(headers, "DPoP")
             try:
                 if proof is None:
-                    raise JoseError("the DPoP proof header is missing")
+                    raise JoseError("The DPoP proof JWT header is missing.")
                 if self.check_proof(proof, method, url, ath=access_token_hash(token)) != grant.jkt:
-                    raise JoseError("the proof's key is not the one the token is bound to")
+                    raise JoseError("The DPoP proof JWT key does not match the access token's cnf.jkt.")
             except JoseError as e:
-                value = _www(scheme, base, "invalid_dpop_proof", f"Invalid DPoP proof: {e}")
-                raise Challenge(401, value, None) from None
+                scope = required_scopes(method, path)
+                value = _www(
+                    scheme, base, "invalid_dpop_proof", str(e), scope=scope[0] if scope else None, resource=path
+                )
+                raise Challenge(400, value, None) from None  # Okta answers a bad proof with 400, not 401
         needed = required_scopes(method, path)
         if needed and not grant.scopes.intersection(needed):
             value = _www(scheme, base, "insufficient_scope", _SCOPE_DESCRIPTION, scope=needed[0], resource=path)
@@ -387,7 +395,10 @@ def _www(
     parts += [f'error="{error}"', f'error_description="{description}"']
     if resource:
         parts.append(f'resource="{resource}"')
-    return f"{scheme if scheme == 'DPoP' else 'Bearer'} {', '.join(parts)}"
+    if scheme == "DPoP":
+        parts.insert(0, f'algs="{" ".join(a for algs in ALGORITHMS.values() for a in algs)}"')
+        return f"DPoP {', '.join(parts)}"
+    return f"Bearer {', '.join(parts)}"
 
 
 def _invalid_token(scheme: str, base: str, description: str) -> Challenge:

@@ -1,4 +1,4 @@
-"""``WWW-Authenticate`` on a 401 or 403: what the OAuth resource server says is wrong.
+"""``WWW-Authenticate`` on a 400, 401 or 403: what the OAuth resource server says is wrong.
 
 Okta answers a token without the scope an endpoint needs with ``403``, an empty body and e.g.::
 
@@ -47,7 +47,7 @@ def _hint(error: str, scope: str | None, scopes: tuple[str, ...]) -> str:
     if error == "invalid_dpop_proof":
         return (
             "Okta rejected the DPoP proof sent with the token: check that this machine's clock is right "
-            "(proofs carry the time)."
+            "(proofs carry the time) and that no proxy rewrites the request URL (proofs name it)."
         )
     return "Check the service app's scopes and settings."
 
@@ -60,19 +60,22 @@ def challenge_error(
     request: str,
     scopes: tuple[str, ...] = (),
 ) -> Error | None:
-    """A PEP 249 error for a 401/403 whose ``WWW-Authenticate`` names an OAuth error (other than
-    ``invalid_token``, which the usual 401 mapping explains per auth mode); else None."""
+    """A PEP 249 error for a 401/403 (or a 400 ``invalid_dpop_proof``) whose ``WWW-Authenticate``
+    names an OAuth error other than ``invalid_token`` (the usual 401 mapping explains that one per
+    auth mode); else None."""
     value = headers.get("WWW-Authenticate")
-    if status not in (401, 403) or not value:
+    if status not in (400, 401, 403) or not value:
         return None
     _, params = parse_www_authenticate(value)
     error = params.get("error")
     if not error or error == "invalid_token":  # the usual 401 mapping (with its auth-mode hint) fits
         return None
+    if status == 400 and error != "invalid_dpop_proof":  # Okta answers a bad DPoP proof with 400
+        return None
     description = params.get("error_description") or error
     scope = params.get("scope")
     okta = parse_error_body(body)
-    message = f"Okta answered {status} {error} to {request}: {description}"
+    message = f"Okta answered {status} {error} to {request}: {description.rstrip('.')}"
     if okta is not None and okta.code:
         message += f" ({okta.code}: {okta.summary})"
     message += ". " + _hint(error, scope, scopes)

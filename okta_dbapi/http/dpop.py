@@ -4,8 +4,8 @@ Each token cache entry (one per org, client, scopes and key in the process) make
 the first time the token endpoint asks for DPoP; its tokens are bound to that key, so every
 connection sharing the token signs its proofs with it. A proof is made per HTTP request, retries
 included: ``typ: dpop+jwt``, the public ``jwk`` in the header, ``htm``, ``htu`` (the URL without
-query and fragment), ``iat``, a random ``jti``, the server's ``nonce`` when it gave one, and on API
-requests ``ath`` (the access token's SHA-256).
+query and fragment, its path percent-decoded as Okta compares it), ``iat``, a random ``jti``, the
+server's ``nonce`` when it gave one, and on API requests ``ath`` (the access token's SHA-256).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from okta_dbapi.http.keys import b64url, jwk_thumbprint, public_jwk
 
@@ -21,9 +21,13 @@ ALGORITHM = "ES256"
 
 
 def htu(url: str) -> str:
-    """The ``htu`` claim: the request URL without query and fragment."""
+    """The ``htu`` claim: the request URL without query and fragment, its path percent-decoded.
+
+    Okta decodes the request path before comparing it with ``htu`` (okta-sdk-python#541): a proof
+    for ``/api/v1/users/a%40example.com`` is refused, one for ``/api/v1/users/a@example.com`` passes.
+    """
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+    return f"{parts.scheme}://{parts.netloc}{unquote(parts.path)}"
 
 
 def access_token_hash(token: str) -> str:

@@ -143,6 +143,18 @@ def test_dpop_flow_with_nonce_rotation(rsa_key: Any) -> None:
         )
 
 
+def test_dpop_proof_for_a_path_with_encoded_characters(rsa_key: Any) -> None:
+    """Okta compares htu with the percent-decoded path: a login with '@' must still pass."""
+    with Emulator(users=2, oauth_clients={CLIENT: rsa_key.public_key()}, require_dpop=True) as emu:
+        emu.org.add_user({"login": "ada+ops@example.com"}, factors=[{"factorType": "push"}])
+        conn = connect(emu, pem(rsa_key))
+        cur = conn.cursor()
+        cur.execute("SELECT factorType FROM okta.users.factors WHERE userId = ?", ["ada+ops@example.com"])
+        assert cur.fetchall() == [("push",)]
+        (entry,) = [e for e in emu.log.entries if e.path.startswith("/api/")]
+        assert (entry.path, entry.status) == ("/api/v1/users/ada%2Bops%40example.com/factors", 200)
+
+
 def test_dpop_on_and_off(rsa_key: Any) -> None:
     with Emulator(users=2, oauth_clients={CLIENT: rsa_key.public_key()}, require_dpop=True) as emu:
         assert user_count(connect(emu, pem(rsa_key), dpop="on")) == 2

@@ -228,13 +228,23 @@ def test_dpop_bound_token_on_the_api(rsa_key: Any, ec_key: Any) -> None:
                 }
             ),  # other key
         ]
-        for resp in refused:
-            assert resp.status_code == 401
-            assert resp.headers["WWW-Authenticate"].startswith(("DPoP ", "Bearer "))
-        assert 'error="invalid_dpop_proof"' in refused[2].headers["WWW-Authenticate"]
+        assert refused[0].status_code == 401 and 'error="invalid_token"' in refused[0].headers["WWW-Authenticate"]
+        for resp in refused[1:]:  # like Okta: a bad proof is a 400 with a DPoP challenge and no body
+            assert resp.status_code == 400 and resp.content == b""
+            assert resp.headers["WWW-Authenticate"].startswith('DPoP algs="RS256 RS384 RS512 ES256 ES384 ES512", ')
+            assert 'error="invalid_dpop_proof"' in resp.headers["WWW-Authenticate"]
+        assert "'ath' claim in the DPoP proof JWT is invalid." in refused[2].headers["WWW-Authenticate"]
+        assert "'htu' claim in the DPoP proof JWT is invalid." in refused[3].headers["WWW-Authenticate"]
         replay = proof(emu, ec_key, "GET", url, token=token)
         assert get({"Authorization": f"DPoP {token}", "DPoP": replay}).status_code == 200
-        assert get({"Authorization": f"DPoP {token}", "DPoP": replay}).status_code == 401
+        assert get({"Authorization": f"DPoP {token}", "DPoP": replay}).status_code == 400
+        # Okta compares htu with the percent-decoded path
+        login = f"{url}/someone%40example.com"
+        encoded = {"Authorization": f"DPoP {token}", "DPoP": proof(emu, ec_key, "GET", login, token=token)}
+        assert requests.get(login, headers=encoded, timeout=10).status_code == 400
+        decoded_url = f"{url}/someone@example.com"
+        decoded = {"Authorization": f"DPoP {token}", "DPoP": proof(emu, ec_key, "GET", decoded_url, token=token)}
+        assert requests.get(login, headers=decoded, timeout=10).status_code == 404
         log_headers = [e.headers for e in emu.log.entries]
         assert all(h.get("DPoP", "REDACTED") == "REDACTED" for h in log_headers)
         assert token not in repr(emu.log.entries)
