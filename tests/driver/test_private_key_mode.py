@@ -16,6 +16,8 @@ import pytest
 import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from hypothesis import given
+from hypothesis import strategies as st
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 import okta_dbapi
@@ -153,6 +155,28 @@ def test_dpop_proof_for_a_path_with_encoded_characters(rsa_key: Any) -> None:
         assert cur.fetchall() == [("push",)]
         (entry,) = [e for e in emu.log.entries if e.path.startswith("/api/")]
         assert (entry.path, entry.status) == ("/api/v1/users/ada%2Bops%40example.com/factors", 200)
+
+
+@pytest.fixture(scope="module")
+def dpop_conn(rsa_key: Any) -> Iterator[tuple[Emulator, okta_dbapi.Connection]]:
+    with Emulator(users=2, oauth_clients={CLIENT: rsa_key.public_key()}, require_dpop=True) as emu:
+        yield emu, connect(emu, pem(rsa_key))
+
+
+@given(st.text(min_size=1, max_size=30).filter(lambda t: t not in (".", "..")))
+def test_every_user_id_gets_a_proof_okta_accepts(
+    dpop_conn: tuple[Emulator, okta_dbapi.Connection], user_id: str
+) -> None:
+    """Whatever the path holds, the proof's htu matches what the server compares it with."""
+    emu, conn = dpop_conn
+    emu.log.clear()
+    cur = conn.cursor()
+    try:
+        cur.execute("SELECT id FROM okta.users.users WHERE id = ?", [user_id])
+        assert cur.fetchall() == []
+    except okta_dbapi.ProgrammingError as e:  # Okta's 404 for an unknown user
+        assert e.status == 404
+    assert [e.status for e in emu.log.entries if e.path.startswith("/api/")] == [404]  # never 400 (bad proof)
 
 
 def test_dpop_on_and_off(rsa_key: Any) -> None:
