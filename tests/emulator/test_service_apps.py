@@ -60,8 +60,11 @@ def b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def proof(emu: Emulator, key: Any, method: str, url: str, *, token: str | None = None, **claims: Any) -> str:
-    jwk = json.loads(ECAlgorithm.to_jwk(key.public_key()))
+def proof(
+    emu: Emulator, key: Any, method: str, url: str, *, token: str | None = None, shown: Any = None, **claims: Any
+) -> str:
+    """A DPoP proof signed by ``key``; its ``jwk`` header shows ``shown`` (default: ``key``'s public half)."""
+    jwk = json.loads(ECAlgorithm.to_jwk((shown or key).public_key()))
     body = {"htm": method, "htu": url, "iat": int(emu.org.clock.now()), "jti": uuid.uuid4().hex}
     if token is not None:
         body["ath"] = b64(hashlib.sha256(token.encode()).digest())
@@ -285,6 +288,22 @@ def test_token_endpoint_needs_a_form_post(emu: Emulator) -> None:
     oauth_error(resp, 400, "invalid_request")
     resp = requests.post(f"{emu.url}/oauth2/v1/token", data={"grant_type": "password"})
     oauth_error(resp, 400, "unsupported_grant_type")
+
+
+def test_assertion_needs_its_type(emu: Emulator, rsa_key: Any) -> None:
+    form = {"grant_type": "client_credentials", "scope": "okta.users.read", "client_assertion": assertion(emu, rsa_key)}
+    resp = requests.post(f"{emu.url}/oauth2/v1/token", data=form, timeout=10)
+    assert "jwt-bearer" in oauth_error(resp, 401, "invalid_client")
+
+
+def test_a_proof_signed_by_another_key_is_refused(rsa_key: Any, ec_key: Any) -> None:
+    with Emulator(users=1, oauth_clients={CLIENT: rsa_key.public_key()}, require_dpop=True) as emu:
+        assert emu.oauth is not None
+        url = f"{emu.url}/oauth2/v1/token"
+        other = ec.generate_private_key(ec.SECP256R1())
+        forged = proof(emu, other, "POST", url, nonce=emu.oauth.current_nonce(), shown=ec_key)
+        resp = token_request(emu, assertion(emu, rsa_key), dpop=forged)
+        assert "signature" in oauth_error(resp, 400, "invalid_dpop_proof")
 
 
 def test_emulator_without_service_apps_needs_no_pyjwt() -> None:
