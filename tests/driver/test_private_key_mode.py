@@ -191,6 +191,23 @@ def test_dpop_on_and_off(rsa_key: Any) -> None:
         assert token_statuses(emu) == [400]
 
 
+def test_a_skewed_clock_is_named(rsa_key: Any) -> None:
+    """Proofs carry the time: a clock ten minutes fast gets its proof refused, and the error says why."""
+    import time
+
+    from okta_dbapi.http.client import OktaClient
+
+    with Emulator(users=1, oauth_clients={CLIENT: rsa_key.public_key()}, require_dpop=True) as emu:
+        settings = Settings.resolve(
+            org_url=emu.url, authorization_mode="PrivateKey", client_id=CLIENT, private_key=pem(rsa_key)
+        )
+        client = OktaClient(settings, clock=lambda: time.time() + 600)
+        with pytest.raises(OperationalError, match="clock is right") as info:
+            client.call("GET", "/api/v1/users")
+        assert info.value.error_code == "invalid_dpop_proof" and "'iat' claim" in str(info.value)
+        assert token_statuses(emu) == [400, 400]  # no proof, then a proof from the future; nothing more
+
+
 def test_bearer_tokens_when_dpop_is_not_required(rsa_key: Any) -> None:
     with Emulator(users=3, oauth_clients={CLIENT: rsa_key.public_key()}) as emu:
         conn = connect(emu, pem(rsa_key))

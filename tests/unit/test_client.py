@@ -659,6 +659,44 @@ def test_token_endpoint_error(clock: FakeClock, mock: requests_mock.Mocker, rsa_
     assert info.value.status == 400
 
 
+@pytest.mark.parametrize(
+    ("expires_in", "kept_for"),
+    [(3600, 3540.0), (100, 50.0), ("soon", 3540.0)],  # a minute early; half-life when short; 3600 when unreadable
+)
+def test_token_refreshed_before_it_expires(
+    clock: FakeClock, mock: requests_mock.Mocker, rsa_key: Any, expires_in: Any, kept_for: float
+) -> None:
+    client = private_key_client(clock, pem_of(rsa_key))
+    mock.post(f"{ORG}/oauth2/v1/token", json=token_answer(expires_in=expires_in))
+    mock.get(f"{ORG}/api/v1/users", json=[])
+    client.call("GET", "/api/v1/users")
+    clock.now += kept_for - 0.5
+    client.call("GET", "/api/v1/users")
+    assert mock.call_count == 3  # one token, two API calls
+    clock.now += 1
+    client.call("GET", "/api/v1/users")
+    assert [r.path for r in mock.request_history].count("/oauth2/v1/token") == 2
+
+
+@pytest.mark.parametrize(
+    ("answer", "detail"),
+    [
+        ({"status_code": 500, "text": "<html>oops</html>"}, "500 (no OAuth error body)"),
+        ({"status_code": 302, "headers": {"Location": "https://login.example.com/"}}, "302 (a redirect)"),
+        ({"status_code": 200, "json": {"token_type": "Bearer"}}, "200 (no access_token in the answer)"),
+        ({"status_code": 400, "json": {"error": "invalid_request"}}, "400 (invalid_request)"),
+    ],
+)
+def test_token_endpoint_odd_answers(
+    clock: FakeClock, mock: requests_mock.Mocker, rsa_key: Any, answer: dict[str, Any], detail: str
+) -> None:
+    client = private_key_client(clock, pem_of(rsa_key))
+    mock.post(f"{ORG}/oauth2/v1/token", **answer)
+    with pytest.raises(OperationalError) as info:
+        client.call("GET", "/api/v1/users")
+    assert f"answered {detail} for client_id 0oaSERVICE" in str(info.value)
+
+
 def test_token_endpoint_unreachable(clock: FakeClock, mock: requests_mock.Mocker, rsa_key: Any) -> None:
     client = private_key_client(clock, pem_of(rsa_key))
     mock.post(f"{ORG}/oauth2/v1/token", exc=refused())
