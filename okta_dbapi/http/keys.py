@@ -99,13 +99,27 @@ def _read(text: str) -> str:
         content = path.read_text(encoding="utf-8").strip()
     except (OSError, ValueError) as e:
         reason = getattr(e, "strerror", None) or e.__class__.__name__
-        shown = str(path) if len(raw) < 300 and "\n" not in raw else "<the value>"
+        if _looks_like_path(raw):
+            where = f"{path}: {reason}"
+        else:  # perhaps key material without its PEM header: never echo it
+            register_secret(raw)
+            where = "the value is not a path to a readable file either"
         raise InterfaceError(
-            f"private_key is neither PEM text, a JWK, a JWK Set, nor a readable file ({shown}: {reason}); "
-            "pass the key itself or the path of a file holding it"
+            f"private_key is neither PEM text, a JWK, a JWK Set, nor a readable file ({where}); "
+            "pass the key itself (with its -----BEGIN ... line) or the path of a file holding it"
         ) from None
     register_secret(content)
     return content
+
+
+_PATH_SUFFIXES = (".pem", ".key", ".json", ".jwk", ".jwks", ".txt", ".p8")
+
+
+def _looks_like_path(raw: str) -> bool:
+    """Whether a value that is not a key can be shown in an error as a path (base64 has '/' too)."""
+    if len(raw) > 300 or any(c.isspace() for c in raw):
+        return False
+    return raw.startswith(("~", "./", "../")) or raw.lower().endswith(_PATH_SUFFIXES)
 
 
 def _from_pem(raw: str) -> Any:

@@ -334,12 +334,13 @@ def bad_keys(rsa_key: Any, ec_keys: dict[str, Any]) -> dict[str, tuple[str, dict
         "encrypted": (pem(rsa_key, password=b"correct horse"), {}, "encrypted with a passphrase"),
         "literal-newlines": (pem(rsa_key).replace("\n", "\\n"), {}, "literal \\\\n sequences"),
         "ed25519": (pem(ed25519.Ed25519PrivateKey.generate()), {}, "Okta accepts RSA keys and EC keys"),
-        "ec-p192-jwk": (json.dumps({"kty": "oct", "k": "c2VjcmV0LXNlY3JldC1zZWNyZXQ"}), {}, "unsupported kty 'oct'"),
+        "oct-jwk": (json.dumps({"kty": "oct", "k": "c2VjcmV0LXNlY3JldC1zZWNyZXQ"}), {}, "unsupported kty 'oct'"),
         "public-pem": (public_pem, {}, "public key"),
         "public-jwk": (json.dumps(public_jwk(p256)), {}, "public JWK"),
         "jwk-set-needs-key-id": (two, {}, "set key_id"),
         "jwk-set-wrong-key-id": (two, {"key_id": "c"}, "without a key of kid 'c'"),
-        "missing-file": ("/nonexistent/service-app.pem", {}, "neither PEM text"),
+        "missing-file": ("/nonexistent/service-app.pem", {}, r"file \(/nonexistent/service-app\.pem: No such"),
+        "headerless-key": ("".join(pem(p256).splitlines()[1:-1]), {}, "not a path to a readable file either"),
     }
 
 
@@ -349,12 +350,13 @@ def bad_keys(rsa_key: Any, ec_keys: dict[str, Any]) -> dict[str, tuple[str, dict
         "encrypted",
         "literal-newlines",
         "ed25519",
-        "ec-p192-jwk",
+        "oct-jwk",
         "public-pem",
         "public-jwk",
         "jwk-set-needs-key-id",
         "jwk-set-wrong-key-id",
         "missing-file",
+        "headerless-key",
     ],
 )
 def test_key_errors_are_clear(name: str, rsa_key: Any, ec_keys: dict[str, Any]) -> None:
