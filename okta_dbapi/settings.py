@@ -137,9 +137,6 @@ class Settings:
         object.__setattr__(self, "org_url", normalize_org_url(self.org_url))
         if self.authorization_mode not in AUTHORIZATION_MODES:
             object.__setattr__(self, "authorization_mode", _coerce_mode("authorization_mode", self.authorization_mode))
-        if self.snapshot and self.scopes == DEFAULT_SCOPES:
-            # A snapshot refreshes from the System Log, which OAuth tokens reach with this scope.
-            object.__setattr__(self, "scopes", (*DEFAULT_SCOPES, "okta.logs.read"))
         register_secret(self.token)
         key = (self.private_key or "").strip()
         if key.startswith(("-----BEGIN", "{")):  # inline PEM or JWK (a path is not a secret)
@@ -161,8 +158,7 @@ class Settings:
         if self.scopes:
             return self.scopes
         scopes = READ_ONLY_SCOPES if self.read_only else DEFAULT_SCOPES
-        # ``snapshot`` is another option's field; read it only when this build has it.
-        if getattr(self, "snapshot", None):
+        if self.snapshot:  # it refreshes from the System Log, which OAuth tokens reach with this scope
             scopes = (*scopes, LOGS_SCOPE)
         return scopes
 

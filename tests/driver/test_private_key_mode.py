@@ -410,16 +410,21 @@ def test_scopes_follow_read_only(rsa_key: Any) -> None:
         assert granted == [["okta.users.manage"], ["okta.users.manage", "okta.users.read"], ["okta.users.read"]]
 
 
-def test_snapshot_adds_the_logs_scope() -> None:
-    settings = Settings.resolve(org_url="https://x.okta.com", read_only=True)
-    assert settings.oauth_scopes == ("okta.users.read",)
-
-    class WithSnapshot:  # the rule reads a ``snapshot`` setting when the build has one
-        scopes = None
-        read_only = True
-        snapshot = "okta.db"
-
-    assert Settings.oauth_scopes.fget(WithSnapshot()) == ("okta.users.read", "okta.logs.read")  # type: ignore[attr-defined]
+def test_snapshot_adds_the_logs_scope(rsa_key: Any, tmp_path: Path) -> None:
+    with Emulator(users=3, oauth_clients={CLIENT: rsa_key.public_key()}) as emu:
+        assert emu.oauth is not None
+        conn = connect(emu, pem(rsa_key), read_only=True, snapshot=str(tmp_path / "org.db"), max_age=0)
+        cur = conn.cursor()
+        for _ in range(2):  # a build, then a refresh that reads the System Log
+            cur.execute("SELECT count(*) FROM okta.users.factors")
+            assert cur.fetchone() == (expected_factors(emu),)
+        assert [sorted(g.scopes) for g in emu.oauth.grants().values()] == [["okta.logs.read", "okta.users.read"]]
+        assert [e.status for e in emu.log.entries if e.path == "/api/v1/logs"] == [200]
+        conn.close()
+        # Scopes set by hand without the System Log's: Okta's 403 names the scope, the snapshot says why
+        other = connect(emu, pem(rsa_key), scopes="okta.users.read", snapshot=str(tmp_path / "org.db"), max_age=0)
+        with pytest.raises(OperationalError, match=r"lacks okta\.logs\.read.*snapshot reads Okta's System Log"):
+            other.cursor().execute("SELECT count(*) FROM okta.users.factors")
 
 
 def test_missing_scope_is_named(rsa_key: Any) -> None:
