@@ -5,9 +5,8 @@ the way Okta does: it checks the assertion's signature (RS256/384/512, ES256/384
 token URL), ``iss`` = ``sub`` = client_id, ``exp`` (at most an hour ahead) and ``jti`` (no replay);
 a ``kid`` must name one of the app's keys (required when the app has several). With a ``DPoP``
 proof (required when ``require_dpop``) it checks ``typ``, the ``jwk`` header, the signature,
-``htm``, ``htu`` (without query), ``iat``, ``jti`` and the server ``nonce``: a missing or stale
-nonce is answered ``400 use_dpop_nonce`` with a fresh ``DPoP-Nonce`` header. Nonces rotate every
-``nonce_lifetime`` seconds; the previous one stays valid for one more period.
+``htm``, ``htu``, ``iat``, ``jti`` and the server ``nonce`` (see :mod:`.dpop`): a missing or stale
+nonce is answered ``400 use_dpop_nonce`` with a fresh ``DPoP-Nonce`` header.
 
 On the API, ``Authorization: Bearer <token>`` or ``DPoP <token>`` plus a fresh proof with ``ath``
 (bound to the token's ``cnf.jkt``) is accepted; each endpoint needs a scope (reads
@@ -23,17 +22,17 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
+from .dpop import ProofChecker, Replays, UseNonce, without_query
 from .errors import OktaError
-from .jose import ALGORITHMS, JoseError, PublicKey, access_token_hash, public_keys, thumbprint, unverified
+from .jose import ALGORITHMS, JoseError, PublicKey, access_token_hash, public_keys, unverified
 from .jose import verify_signature as _verify
 
 TOKEN_PATH = "/oauth2/v1/token"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 API_SCOPES = ("okta.users.read", "okta.users.manage", "okta.logs.read")
 MAX_ASSERTION_LIFETIME = 3600
-PROOF_WINDOW = 300  # seconds a DPoP proof's iat may be off the server's clock
 _CLIENT_FAILED = "Client authentication failed. Either the client or the client credentials are invalid."
 _SCOPE_DESCRIPTION = "The access token provided does not contain the required scopes."
 
@@ -82,23 +81,6 @@ class _TokenError(Exception):
             self.answer.headers["DPoP-Nonce"] = nonce
 
 
-class _Replays:
-    """``jti`` values seen, forgotten once the JWT they came with has expired."""
-
-    def __init__(self) -> None:
-        self._seen: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def first_use(self, jti: str, until: float, now: float) -> bool:
-        with self._lock:
-            if len(self._seen) > 10_000:
-                self._seen = {k: v for k, v in self._seen.items() if v > now}
-            if jti in self._seen:
-                return False
-            self._seen[jti] = until
-            return True
-
-
 def required_scopes(method: str, path: str) -> tuple[str, ...]:
     """The scopes of which an access token needs one for (method, path); the first is named on 403."""
     if path == "/api/v1/logs" or path.startswith("/api/v1/logs/"):
@@ -115,13 +97,6 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
         if key.lower() == name.lower():
             return value
     return None
-
-
-def _without_query(url: str) -> str:
-    """The URL a DPoP ``htu`` must equal: no query or fragment, and the path percent-decoded, as
-    Okta normalises it (a proof for ``/users/a%40b.com`` fails; ``/users/a@b.com`` passes)."""
-    parts = urlsplit(url)
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{unquote(parts.path)}"
 
 
 class OAuthServer:
@@ -144,40 +119,16 @@ class OAuthServer:
             self._keys[client_id] = client.public_keys()
         self.require_dpop = require_dpop
         self.token_lifetime = float(token_lifetime)
-        self.nonce_lifetime = float(nonce_lifetime)
         self._clock = clock
         self._lock = threading.Lock()
         self._grants: dict[str, Grant] = {}
-        self._assertions = _Replays()
-        self._proofs = _Replays()
-        self._nonces: list[str] = []  # newest last; the current and the previous one are valid
-        self._nonce_at = 0.0
+        self._assertions = Replays()
+        #: DPoP proofs and nonces (``emu.oauth.dpop.rotate_nonce()``)
+        self.dpop = ProofChecker(clock, nonce_lifetime)
         #: access tokens issued so far
         self.tokens_issued = 0
         #: (client_id, alg, kid) of every client assertion that passed
         self.assertions: list[tuple[str, str, str | None]] = []
-
-    # -- nonces --------------------------------------------------------------------------------
-    def rotate_nonce(self) -> str:
-        """Start a new nonce period now (the previous nonce stays valid for this period)."""
-        with self._lock:
-            return self._rotate()
-
-    def _rotate(self) -> str:
-        self._nonces = [*self._nonces[-1:], secrets.token_urlsafe(24)]
-        self._nonce_at = self._clock()
-        return self._nonces[-1]
-
-    def current_nonce(self) -> str:
-        with self._lock:
-            if not self._nonces or self._clock() - self._nonce_at >= self.nonce_lifetime:
-                self._rotate()
-            return self._nonces[-1]
-
-    def _nonce_valid(self, nonce: Any) -> bool:
-        current = self.current_nonce()
-        with self._lock:
-            return isinstance(nonce, str) and (nonce == current or nonce in self._nonces)
 
     # -- the token endpoint --------------------------------------------------------------------
     def token(self, method: str, url: str, headers: Mapping[str, str], raw_body: bytes) -> TokenAnswer:
@@ -235,7 +186,7 @@ class OAuthServer:
     def _check_assertion_claims(self, claims: Mapping[str, Any], url: str) -> None:
         now = self._clock()
         aud = claims.get("aud")
-        if _without_query(url) not in ([aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []):
+        if without_query(url) not in ([aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []):
             raise _TokenError(
                 "invalid_client",
                 "The audience claim for client_assertion must be the endpoint invoked for the request.",
@@ -279,10 +230,10 @@ class OAuthServer:
                 raise _TokenError("invalid_dpop_proof", "The DPoP proof JWT header is missing.")
             return None
         try:
-            return self.check_proof(proof, "POST", url, nonce_required=True)
-        except _UseNonce:
+            return self.dpop.check(proof, "POST", url, nonce_required=True)
+        except UseNonce:
             raise _TokenError(
-                "use_dpop_nonce", "Authorization server requires nonce in DPoP proof.", nonce=self.current_nonce()
+                "use_dpop_nonce", "Authorization server requires nonce in DPoP proof.", nonce=self.dpop.current_nonce()
             ) from None
         except JoseError as e:
             raise _TokenError("invalid_dpop_proof", str(e)) from None
@@ -311,42 +262,6 @@ class OAuthServer:
             now = self._clock()
             self._grants = {t: replace(g, expires_at=min(g.expires_at, now)) for t, g in self._grants.items()}
 
-    # -- DPoP proofs ---------------------------------------------------------------------------
-    def check_proof(
-        self, proof: str, method: str, url: str, *, nonce_required: bool = False, ath: str | None = None
-    ) -> str:
-        """The JWK thumbprint of a valid DPoP proof for (method, url); JoseError otherwise."""
-        try:
-            header, claims = unverified(proof)
-        except JoseError:
-            raise JoseError("DPoP proof JWT cannot be parsed.") from None
-        if header.get("typ") != "dpop+jwt":
-            raise JoseError("'typ' header in the DPoP proof JWT is invalid.")
-        jwk = header.get("jwk")
-        if not isinstance(jwk, dict) or "d" in jwk:
-            raise JoseError("'jwk' header in the DPoP proof JWT is invalid.")
-        alg = str(header.get("alg"))
-        if alg not in ALGORITHMS.get(str(jwk.get("kty")), ()):
-            raise JoseError(f"the alg {alg!r} does not fit the jwk")
-        key = public_keys(jwk)[0]
-        _verify(proof, key, alg)
-        if claims.get("htm") != method:
-            raise JoseError("'htm' claim in the DPoP proof JWT is invalid.")
-        if not isinstance(claims.get("htu"), str) or claims["htu"] != _without_query(url):
-            raise JoseError("'htu' claim in the DPoP proof JWT is invalid.")
-        now = self._clock()
-        iat = claims.get("iat")
-        if not isinstance(iat, int | float) or abs(now - iat) > PROOF_WINDOW:
-            raise JoseError("'iat' claim in the DPoP proof JWT is invalid.")
-        if ath is not None and claims.get("ath") != ath:
-            raise JoseError("'ath' claim in the DPoP proof JWT is invalid.")
-        if nonce_required and not self._nonce_valid(claims.get("nonce")):
-            raise _UseNonce()
-        jti = claims.get("jti")
-        if not isinstance(jti, str) or not jti or not self._proofs.first_use(jti, now + 2 * PROOF_WINDOW, now):
-            raise JoseError("'jti' claim in the DPoP proof JWT is invalid or was already used.")
-        return thumbprint(jwk)
-
     # -- the API -------------------------------------------------------------------------------
     def authorize(self, method: str, url: str, path: str, headers: Mapping[str, str]) -> Grant:
         """The grant behind an API request's OAuth token; :class:`Challenge` if refused."""
@@ -367,7 +282,7 @@ class OAuthServer:
             try:
                 if proof is None:
                     raise JoseError("The DPoP proof JWT header is missing.")
-                if self.check_proof(proof, method, url, ath=access_token_hash(token)) != grant.jkt:
+                if self.dpop.check(proof, method, url, ath=access_token_hash(token)) != grant.jkt:
                     raise JoseError("The DPoP proof JWT key does not match the access token's cnf.jkt.")
             except JoseError as e:
                 scope = required_scopes(method, path)
@@ -380,10 +295,6 @@ class OAuthServer:
             value = _www(scheme, base, "insufficient_scope", _SCOPE_DESCRIPTION, scope=needed[0], resource=path)
             raise Challenge(403, value, None)
         return grant
-
-
-class _UseNonce(Exception):
-    pass
 
 
 def _www(

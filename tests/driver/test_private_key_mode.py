@@ -115,7 +115,7 @@ def test_dpop_flow_with_nonce_rotation(rsa_key: Any) -> None:
         assert token_statuses(emu) == [400, 400, 200]
         token_posts = [r for r in sent if r.path_url == TOKEN_PATH]
         assert "DPoP" not in token_posts[0].headers
-        nonce = emu.oauth.current_nonce()
+        nonce = emu.oauth.dpop.current_nonce()
         assert jwt.decode(token_posts[2].headers["DPoP"], options={"verify_signature": False})["nonce"] == nonce
         (token,) = emu.oauth.grants()
         api = [r for r in sent if r.path_url.startswith("/api/")]
@@ -128,8 +128,8 @@ def test_dpop_flow_with_nonce_rotation(rsa_key: Any) -> None:
             assert "?" in (r.url or "") and claims["ath"] == access_token_hash(token)
 
         # Two rotations make the driver's nonce stale; an expired token forces a new token request.
-        emu.oauth.rotate_nonce()
-        emu.oauth.rotate_nonce()
+        emu.oauth.dpop.rotate_nonce()
+        emu.oauth.dpop.rotate_nonce()
         emu.oauth.expire_tokens()
         sent.clear()
         assert user_count(conn) == 6

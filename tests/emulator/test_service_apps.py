@@ -169,14 +169,14 @@ def test_dpop_required_nonce_and_rotation(rsa_key: Any, ec_key: Any) -> None:
         ok = token_request(emu, assertion(emu, rsa_key), dpop=proof(emu, ec_key, "POST", url, nonce=nonce))
         assert ok.status_code == 200 and ok.json()["token_type"] == "DPoP"
         assert emu.oauth is not None
-        emu.oauth.rotate_nonce()  # the previous nonce stays valid for one period
+        emu.oauth.dpop.rotate_nonce()  # the previous nonce stays valid for one period
         again = token_request(emu, assertion(emu, rsa_key), dpop=proof(emu, ec_key, "POST", url, nonce=nonce))
         assert again.status_code == 200
-        emu.oauth.rotate_nonce()
+        emu.oauth.dpop.rotate_nonce()
         stale = token_request(emu, assertion(emu, rsa_key), dpop=proof(emu, ec_key, "POST", url, nonce=nonce))
         assert oauth_error(stale, 400, "use_dpop_nonce") and stale.headers["DPoP-Nonce"] != nonce
-        emu.org.clock.advance(emu.oauth.nonce_lifetime)  # nonces also rotate with time
-        assert emu.oauth.current_nonce() != stale.headers["DPoP-Nonce"]
+        emu.org.clock.advance(emu.oauth.dpop.nonce_lifetime)  # nonces also rotate with time
+        assert emu.oauth.dpop.current_nonce() != stale.headers["DPoP-Nonce"]
 
 
 @pytest.mark.parametrize(
@@ -193,7 +193,7 @@ def test_dpop_proof_claims_are_checked(rsa_key: Any, ec_key: Any, claims: dict[s
     with Emulator(users=1, oauth_clients={CLIENT: rsa_key.public_key()}, require_dpop=True) as emu:
         url = f"{emu.url}/oauth2/v1/token"
         assert emu.oauth is not None
-        nonce = emu.oauth.current_nonce()
+        nonce = emu.oauth.dpop.current_nonce()
         if claims.get("htu") == "QUERY":
             claims = {"htu": url + "?x=1"}
         bad = proof(emu, ec_key, "POST", url, nonce=nonce, **claims)
@@ -203,7 +203,7 @@ def test_dpop_proof_claims_are_checked(rsa_key: Any, ec_key: Any, claims: dict[s
 def dpop_token(emu: Emulator, rsa_key: Any, ec_key: Any, scope: str = "okta.users.read") -> str:
     url = f"{emu.url}/oauth2/v1/token"
     assert emu.oauth is not None
-    nonce = emu.oauth.current_nonce()
+    nonce = emu.oauth.dpop.current_nonce()
     resp = token_request(emu, assertion(emu, rsa_key), scope, dpop=proof(emu, ec_key, "POST", url, nonce=nonce))
     assert resp.status_code == 200, resp.text
     return str(resp.json()["access_token"])
@@ -301,7 +301,7 @@ def test_a_proof_signed_by_another_key_is_refused(rsa_key: Any, ec_key: Any) -> 
         assert emu.oauth is not None
         url = f"{emu.url}/oauth2/v1/token"
         other = ec.generate_private_key(ec.SECP256R1())
-        forged = proof(emu, other, "POST", url, nonce=emu.oauth.current_nonce(), shown=ec_key)
+        forged = proof(emu, other, "POST", url, nonce=emu.oauth.dpop.current_nonce(), shown=ec_key)
         resp = token_request(emu, assertion(emu, rsa_key), dpop=forged)
         assert "signature" in oauth_error(resp, 400, "invalid_dpop_proof")
 
