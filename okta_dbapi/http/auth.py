@@ -219,7 +219,6 @@ class PrivateKeyAuth(Auth):
         if use_dpop:
             headers["DPoP"] = slot.dpop().proof("POST", self.token_url, now=self._clock(), nonce=slot.nonce)
         self.token_requests += 1
-        slot.fetches += 1
         try:
             resp = self._session.post(
                 self.token_url,

@@ -52,8 +52,6 @@ class TokenSlot:
     lock: threading.Lock = field(default_factory=threading.Lock)
     token: AccessToken | None = None
     dpop_key: DPoPKey | None = None
-    #: token endpoint requests sent for this slot
-    fetches: int = 0
 
     @property
     def nonce(self) -> str | None:
