@@ -5,11 +5,17 @@
 1. explicit arguments (``connect(subdomain=..., org_url=..., token=..., **options)``),
 2. environment variables, following the Okta SDK conventions (``OKTA_CLIENT_ORGURL``,
    ``OKTA_CLIENT_TOKEN``, ``OKTA_CLIENT_AUTHORIZATIONMODE``, ``OKTA_CLIENT_CLIENTID``,
-   ``OKTA_CLIENT_SCOPES``, ``OKTA_CLIENT_PRIVATEKEY``; also ``OKTA_CLIENT_REQUESTTIMEOUT`` and
+   ``OKTA_CLIENT_SCOPES``, ``OKTA_CLIENT_PRIVATEKEY``, ``OKTA_CLIENT_KEYID`` (or the Java SDK's
+   ``OKTA_CLIENT_KID``); also ``OKTA_CLIENT_REQUESTTIMEOUT`` and
    ``OKTA_CLIENT_RATELIMIT_MAXRETRIES``),
 3. ``./okta.yaml``, then ``~/.okta/okta.yaml`` (``okta: client: orgUrl / token /
-   authorizationMode / clientId / scopes / privateKey / requestTimeout / rateLimit:
-   maxRetries``).
+   authorizationMode / clientId / scopes / privateKey / keyId (or kid) / requestTimeout /
+   rateLimit: maxRetries``). ``privateKey`` may be the key itself (PEM text, a JWK or JWK Set,
+   also as a YAML mapping) or the path of a file holding it.
+
+Without ``scopes``, PrivateKey mode asks for what the connection can use: ``okta.users.read``
+with ``read_only``, else ``okta.users.read okta.users.manage``; plus ``okta.logs.read`` when a
+snapshot is configured (it reads the System Log to refresh).
 
 Options may arrive as strings (a SQLAlchemy URL query), so booleans accept
 ``true/false/1/0/yes/no/on/off`` and numbers are parsed from text.
@@ -45,6 +51,9 @@ def _package_version() -> str:
 
 DEFAULT_USER_AGENT = f"okta-dbapi/{_package_version()}"
 DEFAULT_SCOPES: tuple[str, ...] = ("okta.users.read", "okta.users.manage")
+READ_ONLY_SCOPES: tuple[str, ...] = ("okta.users.read",)
+LOGS_SCOPE = "okta.logs.read"
+DPOP_MODES = ("auto", "on", "off")
 AUTHORIZATION_MODES = ("SSWS", "Bearer", "PrivateKey")
 MAX_PAGE_SIZE = 200
 
@@ -56,6 +65,8 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "OKTA_CLIENT_CLIENTID": ("clientId",),
     "OKTA_CLIENT_SCOPES": ("scopes",),
     "OKTA_CLIENT_PRIVATEKEY": ("privateKey",),
+    "OKTA_CLIENT_KEYID": ("keyId",),
+    "OKTA_CLIENT_KID": ("kid",),
     "OKTA_CLIENT_REQUESTTIMEOUT": ("requestTimeout",),
     "OKTA_CLIENT_RATELIMIT_MAXRETRIES": ("rateLimit", "maxRetries"),
 }
@@ -72,6 +83,8 @@ OPTIONS = (
     "client_id",
     "scopes",
     "private_key",
+    "key_id",
+    "dpop",
     "user_agent",
     "snapshot",
     "max_age",
@@ -102,8 +115,12 @@ class Settings:
     token: str | None
     authorization_mode: str = "SSWS"
     client_id: str | None = None
-    scopes: tuple[str, ...] = DEFAULT_SCOPES
+    #: None: follow read_only (see :attr:`oauth_scopes`)
+    scopes: tuple[str, ...] | None = None
     private_key: str | None = None
+    key_id: str | None = None
+    #: DPoP proofs for OAuth tokens: "auto" (when the token endpoint asks), "on" or "off"
+    dpop: str = "auto"
     timeout: float = 30.0
     #: seconds a whole statement may take (every request, retry and rate-limit wait); None: no limit
     statement_timeout: float | None = None
@@ -120,9 +137,6 @@ class Settings:
         object.__setattr__(self, "org_url", normalize_org_url(self.org_url))
         if self.authorization_mode not in AUTHORIZATION_MODES:
             object.__setattr__(self, "authorization_mode", _coerce_mode("authorization_mode", self.authorization_mode))
-        if self.snapshot and self.scopes == DEFAULT_SCOPES:
-            # A snapshot refreshes from the System Log, which OAuth tokens reach with this scope.
-            object.__setattr__(self, "scopes", (*DEFAULT_SCOPES, "okta.logs.read"))
         register_secret(self.token)
         key = (self.private_key or "").strip()
         if key.startswith(("-----BEGIN", "{")):  # inline PEM or JWK (a path is not a secret)
@@ -137,6 +151,16 @@ class Settings:
         return f"Settings({', '.join(parts)})"
 
     __str__ = __repr__
+
+    @property
+    def oauth_scopes(self) -> tuple[str, ...]:
+        """The scopes PrivateKey mode asks for: ``scopes``, or what read_only and a snapshot need."""
+        if self.scopes:
+            return self.scopes
+        scopes = READ_ONLY_SCOPES if self.read_only else DEFAULT_SCOPES
+        if self.snapshot:  # it refreshes from the System Log, which OAuth tokens reach with this scope
+            scopes = (*scopes, LOGS_SCOPE)
+        return scopes
 
     @property
     def is_loopback(self) -> bool:
@@ -191,6 +215,8 @@ class Settings:
             "clientId": "client_id",
             "scopes": "scopes",
             "privateKey": "private_key",
+            "kid": "key_id",
+            "keyId": "key_id",
             "requestTimeout": "timeout",
             "maxRetries": "max_retries",
         }
@@ -212,7 +238,7 @@ class Settings:
                     "authorization_mode 'PrivateKey' needs "
                     + " and ".join(missing)
                     + ": pass them as options or set OKTA_CLIENT_CLIENTID / OKTA_CLIENT_PRIVATEKEY "
-                    "(the private key as PEM text, a path to a PEM file, or a JWK)"
+                    "(the private key as PEM text, a JWK or JWK Set, or the path of a file holding one)"
                 )
         return cls(org_url=org_url, subdomain=subdomain, token=token or None, **merged)
 
@@ -383,6 +409,24 @@ def _coerce_scopes(name: str, value: Any) -> tuple[str, ...]:
     return scopes
 
 
+def _coerce_key(name: str, value: Any) -> str:
+    if isinstance(value, Mapping):  # a JWK or JWK Set written as YAML in okta.yaml
+        import json
+
+        return json.dumps(dict(value))
+    return _coerce_text(name, value)
+
+
+def _coerce_dpop(name: str, value: Any) -> str:
+    text = str(value).strip().lower()
+    if text in DPOP_MODES:
+        return text
+    try:
+        return "on" if _coerce_bool(name, value) else "off"
+    except ProgrammingError:
+        raise ProgrammingError(f"option {name}={value!r}: expected auto, on (true) or off (false)") from None
+
+
 def _coerce_text(name: str, value: Any) -> str:
     if not isinstance(value, str):
         raise ProgrammingError(f"option {name}: expected text, got {type(value).__name__}")
@@ -399,7 +443,9 @@ _COERCERS: dict[str, Any] = {
     "authorization_mode": _coerce_mode,
     "client_id": lambda n, v: _coerce_text(n, v).strip(),
     "scopes": _coerce_scopes,
-    "private_key": _coerce_text,
+    "private_key": _coerce_key,
+    "key_id": lambda n, v: str(v).strip() or None,
+    "dpop": _coerce_dpop,
     "user_agent": _coerce_text,
     "snapshot": _coerce_snapshot,
     "max_age": _coerce_age,
@@ -485,6 +531,9 @@ def _load_config() -> dict[str, Any]:
 __all__ = [
     "AUTHORIZATION_MODES",
     "DEFAULT_SCOPES",
+    "DPOP_MODES",
+    "LOGS_SCOPE",
+    "READ_ONLY_SCOPES",
     "DEFAULT_USER_AGENT",
     "ENV_VARS",
     "OPTIONS",

@@ -6,9 +6,11 @@ import argparse
 import signal
 import sys
 import threading
+from pathlib import Path
 from types import FrameType
 
 from .app import Emulator
+from .oauth import API_SCOPES, OAuthClient
 from .ratelimit import LOGS_DEFAULT, parse_rate_limit
 
 
@@ -19,6 +21,17 @@ def _rate_limit(text: str) -> tuple[int, float]:
         raise argparse.ArgumentTypeError("expected N or N/WINDOW_SECONDS, e.g. 600 or 100/2") from None
     assert budget is not None
     return budget, window
+
+
+def _oauth_client(text: str) -> tuple[str, str]:
+    """``CLIENT_ID=KEY_FILE``: a service app and its public key (PEM, JWK or JWK Set)."""
+    client_id, sep, path = text.partition("=")
+    if not sep or not client_id or not path:
+        raise argparse.ArgumentTypeError("expected CLIENT_ID=PUBLIC_KEY_FILE")
+    try:
+        return client_id, Path(path).expanduser().read_text(encoding="utf-8")
+    except OSError as e:
+        raise argparse.ArgumentTypeError(f"cannot read {path}: {e.strerror}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,7 +54,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--token", default=None, help="the SSWS token to accept (generated if omitted)")
     p.add_argument("--validate", action="store_true", help="validate traffic against the spec (needs openapi-core)")
+    p.add_argument(
+        "--oauth-client",
+        type=_oauth_client,
+        action="append",
+        default=[],
+        metavar="CLIENT_ID=KEY_FILE",
+        help="a service app for /oauth2/v1/token with its public key file (PEM, JWK or JWK Set); "
+        "repeatable; needs PyJWT with cryptography",
+    )
+    p.add_argument(
+        "--oauth-scopes",
+        default=",".join(API_SCOPES),
+        help=f"comma-separated scopes granted to the service apps (default {','.join(API_SCOPES)})",
+    )
+    p.add_argument("--require-dpop", action="store_true", help="service apps must send DPoP proofs")
+    p.add_argument("--token-lifetime", type=float, default=3600.0, help="seconds an access token lasts")
     return p
+
+
+def _clients(specs: list[tuple[str, str]], scopes: str) -> dict[str, OAuthClient]:
+    granted = tuple(s for s in scopes.replace(" ", ",").split(",") if s)
+    return {client_id: OAuthClient(key, granted) for client_id, key in specs}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
         validate=args.validate,
         host=args.host,
         port=args.port,
+        oauth_clients=_clients(args.oauth_client, args.oauth_scopes),
+        require_dpop=args.require_dpop,
+        token_lifetime=args.token_lifetime,
     )
     stop = threading.Event()
 
@@ -69,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"OKTA_CLIENT_ORGURL={emu.url}", flush=True)
         print(f"OKTA_CLIENT_TOKEN={emu.token}", flush=True)
         print(f"# serving {args.users} users (seed {args.seed}); Ctrl-C to stop", file=sys.stderr, flush=True)
+        for client_id in emu.oauth.clients if emu.oauth else ():
+            print(f"# service app {client_id}: tokens at {emu.url}/oauth2/v1/token", file=sys.stderr, flush=True)
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 
 from .faults import Faults
 from .log import RequestLog
+from .oauth import OAuthServer
 from .org import Org
 from .ratelimit import LOGS_DEFAULT, ConcurrencyLimiter, RateLimiter
 from .routes import LOGS
@@ -30,6 +32,11 @@ class Emulator:
     requests in flight across the org (None: no limit); more are answered 429 with the concurrent
     values. ``faults``: a :class:`Faults` or a dict of its knobs. ``validate=True``
     checks every request/response against the spec (needs openapi-core) into ``log.violations``.
+
+    ``oauth_clients``: service apps, ``{client_id: public key}`` where the key is a PEM (public or
+    private), a JWK, a JWK Set, a list of those, or an :class:`~.oauth.OAuthClient` (keys and granted
+    scopes). They get tokens from ``POST /oauth2/v1/token`` (``emu.oauth``, see :mod:`.oauth`);
+    ``require_dpop`` makes DPoP proofs mandatory there. Needs PyJWT with cryptography.
     """
 
     def __init__(
@@ -45,6 +52,10 @@ class Emulator:
         faults: Faults | dict[str, Any] | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        oauth_clients: Mapping[str, Any] | None = None,
+        require_dpop: bool = False,
+        token_lifetime: float = 3600.0,
+        nonce_lifetime: float = 300.0,
     ) -> None:
         self.org = Org(users=users, seed=seed)
         self.token = token or generate_token()
@@ -54,6 +65,15 @@ class Emulator:
         self.rate_limiter = RateLimiter(rate_limit, self.org.clock.now, {LOGS: logs_rate_limit})
         self.concurrency = ConcurrencyLimiter(concurrent_limit, self.org.clock.now)
         self.validator: SpecValidator | None = SpecValidator() if validate else None
+        self.oauth: OAuthServer | None = None
+        if oauth_clients or require_dpop:
+            self.oauth = OAuthServer(
+                oauth_clients or {},
+                self.org.clock.now,
+                require_dpop=require_dpop,
+                token_lifetime=token_lifetime,
+                nonce_lifetime=nonce_lifetime,
+            )
         self.host = host
         self.port = port
         self._server: _Server | None = None

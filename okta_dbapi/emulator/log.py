@@ -16,7 +16,7 @@ class LogEntry:
     path: str  # without the query string
     query: dict[str, str]  # first values
     status: int
-    headers: dict[str, str]  # request headers; Authorization is redacted
+    headers: dict[str, str]  # request headers; Authorization and DPoP are redacted
     body: Any  # parsed JSON request body, or None
     request_id: str = ""
 
@@ -61,4 +61,4 @@ class RequestLog:
 
 
 def redact_headers(headers: dict[str, str]) -> dict[str, str]:
-    return {k: (REDACTED if k.lower() == "authorization" else v) for k, v in headers.items()}
+    return {k: (REDACTED if k.lower() in ("authorization", "dpop") else v) for k, v in headers.items()}

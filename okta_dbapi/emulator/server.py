@@ -20,6 +20,7 @@ from .errors import ErrorIds, OktaError, error_body, invalid_token, malformed_bo
 from .faults import AFTER, BEFORE, HOLD, Faults, Rule
 from .ids import digest, rand_chars
 from .log import LogEntry, RequestLog, redact_headers
+from .oauth import TOKEN_PATH, Challenge, OAuthServer
 from .org import Org
 from .ratelimit import ConcurrencyLimiter, Decision, RateLimiter
 from .routes import Context, Dispatcher, Response, Route, family_of, match
@@ -37,6 +38,7 @@ class Emulator(Protocol):
     rate_limiter: RateLimiter
     concurrency: ConcurrencyLimiter
     validator: SpecValidator | None
+    oauth: OAuthServer | None
 
     @property
     def url(self) -> str: ...
@@ -67,6 +69,15 @@ class App:
             return False
         scheme, _, value = header.partition(" ")
         return scheme in ("SSWS", "Bearer") and value.strip() == self.emu.token
+
+    def authorize(self, method: str, url: str, path: str, headers: dict[str, str]) -> None:
+        """Accept the SSWS token or (with service apps) an OAuth token with the scope the path needs."""
+        header = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
+        if self.authorized(header):
+            return
+        if self.emu.oauth is None:
+            raise invalid_token()
+        self.emu.oauth.authorize(method, url, path, headers)
 
     def page_of(self, path: str, query: dict[str, str]) -> int | None:
         if path != "/api/v1/users":
@@ -129,6 +140,9 @@ class Handler(BaseHTTPRequestHandler):
         host = self.headers.get("X-Forwarded-Host") or self.headers.get("Host") or emu.url.split("//", 1)[1]
         proto = self.headers.get("X-Forwarded-Proto") or "http"
         base = f"{proto.split(',')[0].strip()}://{host.split(',')[0].strip()}"
+        if path == TOKEN_PATH and emu.oauth is not None:
+            self._token(reply, base + path, headers, raw_body)
+            return
         entered = emu.concurrency.enter()
         try:
             if emu.latency > 0:
@@ -168,9 +182,11 @@ class Handler(BaseHTTPRequestHandler):
         args: tuple[str, ...] = ()
         parsed: Any = None
         try:
-            if not app.authorized(self.headers.get("Authorization")):
+            try:
+                app.authorize(self.command, base + self.path, path, dict(self.headers.items()))
+            except (OktaError, Challenge):
                 reply.extra.update(emu.rate_limiter.peek(family).headers())
-                raise invalid_token()
+                raise
             if not admitted:
                 reply.extra.update(
                     Decision(False, emu.concurrency.limit or 0, 0, math.ceil(emu.org.clock.now()) + 60).headers()
@@ -208,6 +224,10 @@ class Handler(BaseHTTPRequestHandler):
                 _after(reply, rule, base, query)
         except OktaError as err:
             reply.status, reply.body = err.status, error_body(err, app.error_ids.next())
+        except Challenge as ch:  # Okta's 403 insufficient_scope and 400 invalid_dpop_proof have no body
+            reply.status, reply.body = ch.status, error_body(ch.error, app.error_ids.next()) if ch.error else None
+            reply.content_type = "application/json" if ch.error else ""
+            reply.extra["WWW-Authenticate"] = ch.www_authenticate
         except Exception as exc:  # never leak a traceback to the client
             internal = OktaError(500, "E0000009", "Internal Server Error", [type(exc).__name__])
             reply.status, reply.body = 500, error_body(internal, app.error_ids.next())
@@ -220,7 +240,7 @@ class Handler(BaseHTTPRequestHandler):
             self._reset_connection()  # nothing to cut in half: the answer is lost whole
             return
         self.send_response(reply.status)
-        if payload or reply.status != 204:
+        if reply.content_type and (payload or reply.status != 204):
             self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(payload)))
         for k, v in reply.extra.items():
@@ -241,6 +261,26 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(reply.drip)
             return
         self.wfile.write(payload)
+
+    def _token(self, reply: Reply, url: str, headers: dict[str, str], raw_body: bytes) -> None:
+        """``/oauth2/v1/token``: logged like any request (without the form, which holds the assertion)."""
+        app = self.server.app
+        assert app.emu.oauth is not None
+        answer = app.emu.oauth.token(self.command, url, headers, raw_body)
+        reply.status, reply.body = answer.status, answer.body
+        reply.extra.update(answer.headers)
+        app.emu.log.add(
+            LogEntry(
+                self.command,
+                TOKEN_PATH,
+                {},
+                reply.status,
+                redact_headers(headers),
+                None,
+                reply.extra["X-Okta-Request-Id"],
+            )
+        )
+        self._write(reply, reply.payload())
 
     def _reset_connection(self) -> None:
         # SO_LINGER 0: closing sends a TCP RST (connection reset by peer).

@@ -44,6 +44,7 @@ from okta_dbapi.exceptions import Error, InterfaceError, OperationalError, Progr
 from okta_dbapi.http import errors, transport
 from okta_dbapi.http.attempt import Attempt, Retry
 from okta_dbapi.http.auth import Auth, make_auth
+from okta_dbapi.http.challenge import challenge_error
 from okta_dbapi.http.pacing import Pacer, RateLimited, parse_retry_after
 from okta_dbapi.http.paths import encode_query, expand_path
 from okta_dbapi.http.scope import Scope
@@ -56,7 +57,7 @@ R = TypeVar("R")
 log = logging.getLogger("okta_dbapi")
 
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
-_FORBIDDEN_HEADERS = frozenset({"authorization", "host", "cookie"})
+_FORBIDDEN_HEADERS = frozenset({"authorization", "dpop", "host", "cookie"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -349,7 +350,7 @@ class OktaClient:
                 )
             )
 
-    def _headers(self, extra: Mapping[str, str] | None, has_body: bool) -> dict[str, str]:
+    def _headers(self, method: str, url: str, extra: Mapping[str, str] | None, has_body: bool) -> dict[str, str]:
         headers = dict(self._base_headers)
         if extra:
             for name, value in extra.items():
@@ -359,7 +360,7 @@ class OktaClient:
                     headers[name] = str(value)
         if has_body:
             headers["Content-Type"] = "application/json"
-        headers["Authorization"] = self.auth.header()
+        headers.update(self.auth.headers(method, url))  # a new DPoP proof for every send
         return headers
 
     def _backoff(self, attempt: int, base: float | None = None) -> float:
@@ -413,7 +414,7 @@ class OktaClient:
     def _send(self, attempt: Attempt) -> requests.Response | Retry:
         """One paced send. A transport failure is retried when nothing reached Okta or the method
         is idempotent (within ``max_retries``), and raised as a PEP 249 error otherwise."""
-        headers = self._headers(attempt.extra_headers, attempt.data is not None)
+        headers = self._headers(attempt.method, attempt.url, attempt.extra_headers, attempt.data is not None)
         scope = attempt.scope
         self.pacer.acquire(attempt.key, scope)
         with self._count_lock:
@@ -498,7 +499,7 @@ class OktaClient:
             return self._rate_limited(attempt, resp)
         if status == 401 and self.auth.refreshable and not attempt.refreshed:
             attempt.refreshed = True
-            self.auth.invalidate()
+            self.auth.invalidate(resp.request.headers)
             return Retry(delay=0.0)
         if status in RETRY_STATUSES and attempt.idempotent and self._may_retry(attempt):
             retry = self._retry_later(attempt)
@@ -507,6 +508,11 @@ class OktaClient:
                 retry.delay = max(retry.delay, min(retry_after, 60.0))
             return retry
         body_or_none = _json_or_none(resp)
+        challenge = challenge_error(
+            status, resp.headers, body_or_none, request=attempt.request, scopes=self.auth.scopes
+        )
+        if challenge is not None:
+            raise challenge
         raise errors.error_from_response(
             status,
             body_or_none,

@@ -158,13 +158,17 @@ def test_a_file_of_another_org_is_refused(emu: Emulator, snap_path: Path) -> Non
 
 def test_oauth_scopes_include_the_system_log_with_a_snapshot() -> None:
     base = {"org_url": "https://example.okta.com", "token": "x"}
-    assert "okta.logs.read" not in Settings.resolve(**base).scopes
-    assert Settings.resolve(**base, snapshot="true").scopes == (
+    assert "okta.logs.read" not in Settings.resolve(**base).oauth_scopes
+    assert Settings.resolve(**base, snapshot="true").oauth_scopes == (
         "okta.users.read",
         "okta.users.manage",
         "okta.logs.read",
     )
-    assert Settings.resolve(**base, snapshot="true", scopes="okta.users.read").scopes == ("okta.users.read",)
+    assert Settings.resolve(**base, snapshot="true", read_only=True).oauth_scopes == (
+        "okta.users.read",
+        "okta.logs.read",
+    )
+    assert Settings.resolve(**base, snapshot="true", scopes="okta.users.read").oauth_scopes == ("okta.users.read",)
 
 
 def test_a_refused_system_log_says_why_it_is_read(emu: Emulator, connect: Any) -> None:

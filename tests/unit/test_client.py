@@ -24,6 +24,7 @@ from okta_dbapi.exceptions import (
 )
 from okta_dbapi.http.client import ApiResponse, OktaClient
 from okta_dbapi.http.paths import encode_query, expand_path
+from okta_dbapi.http.tokens import TOKENS
 from okta_dbapi.settings import Settings
 
 ORG = "https://my-org.okta.com"
@@ -530,6 +531,14 @@ def test_pacing_avoids_429(client: OktaClient, mock: requests_mock.Mocker, clock
 # -- OAuth private_key_jwt ------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _no_shared_tokens() -> Iterator[None]:
+    """Tokens are shared process-wide by (org, client, scopes, key): start each test without any."""
+    TOKENS.clear()
+    yield
+    TOKENS.clear()
+
+
 @pytest.fixture(scope="module")
 def rsa_key() -> Any:
     from cryptography.hazmat.primitives.asymmetric import rsa
@@ -629,7 +638,7 @@ def test_private_key_unreadable(clock: FakeClock, mock: requests_mock.Mocker) ->
     with pytest.raises(InterfaceError, match="private_key"):
         client.call("GET", "/api/v1/users")
     client = private_key_client(clock, "-----BEGIN PRIVATE KEY-----\ngarbage\n-----END PRIVATE KEY-----")
-    with pytest.raises(InterfaceError, match="RSA private key"):
+    with pytest.raises(InterfaceError, match="PEM private key"):
         client.call("GET", "/api/v1/users")
     assert mock.call_count == 0
 
@@ -648,6 +657,44 @@ def test_token_endpoint_error(clock: FakeClock, mock: requests_mock.Mocker, rsa_
     assert "0oaSERVICE" in message
     assert info.value.error_code == "invalid_scope"
     assert info.value.status == 400
+
+
+@pytest.mark.parametrize(
+    ("expires_in", "kept_for"),
+    [(3600, 3540.0), (100, 50.0), ("soon", 3540.0)],  # a minute early; half-life when short; 3600 when unreadable
+)
+def test_token_refreshed_before_it_expires(
+    clock: FakeClock, mock: requests_mock.Mocker, rsa_key: Any, expires_in: Any, kept_for: float
+) -> None:
+    client = private_key_client(clock, pem_of(rsa_key))
+    mock.post(f"{ORG}/oauth2/v1/token", json=token_answer(expires_in=expires_in))
+    mock.get(f"{ORG}/api/v1/users", json=[])
+    client.call("GET", "/api/v1/users")
+    clock.now += kept_for - 0.5
+    client.call("GET", "/api/v1/users")
+    assert mock.call_count == 3  # one token, two API calls
+    clock.now += 1
+    client.call("GET", "/api/v1/users")
+    assert [r.path for r in mock.request_history].count("/oauth2/v1/token") == 2
+
+
+@pytest.mark.parametrize(
+    ("answer", "detail"),
+    [
+        ({"status_code": 500, "text": "<html>oops</html>"}, "500 (no OAuth error body)"),
+        ({"status_code": 302, "headers": {"Location": "https://login.example.com/"}}, "302 (a redirect)"),
+        ({"status_code": 200, "json": {"token_type": "Bearer"}}, "200 (no access_token in the answer)"),
+        ({"status_code": 400, "json": {"error": "invalid_request"}}, "400 (invalid_request)"),
+    ],
+)
+def test_token_endpoint_odd_answers(
+    clock: FakeClock, mock: requests_mock.Mocker, rsa_key: Any, answer: dict[str, Any], detail: str
+) -> None:
+    client = private_key_client(clock, pem_of(rsa_key))
+    mock.post(f"{ORG}/oauth2/v1/token", **answer)
+    with pytest.raises(OperationalError) as info:
+        client.call("GET", "/api/v1/users")
+    assert f"answered {detail} for client_id 0oaSERVICE" in str(info.value)
 
 
 def test_token_endpoint_unreachable(clock: FakeClock, mock: requests_mock.Mocker, rsa_key: Any) -> None:

@@ -263,7 +263,8 @@ def test_none_options_mean_default() -> None:
 def test_defaults() -> None:
     s = Settings.resolve(org_url="https://x.okta.com", token=TOKEN)
     assert s.authorization_mode == "SSWS"
-    assert s.scopes == ("okta.users.read", "okta.users.manage")
+    assert s.scopes is None and s.oauth_scopes == ("okta.users.read", "okta.users.manage")
+    assert (s.key_id, s.dpop) == (None, "auto")
     assert (s.timeout, s.max_retries, s.concurrency, s.page_size, s.read_only) == (30.0, 4, 8, 200, False)
     assert s.user_agent.startswith("okta-dbapi/")
 
