@@ -138,6 +138,35 @@ def test_core_delete(engine: Engine, emu: Emulator) -> None:
         assert result.rowcount == 1
 
 
+def test_insert_rowcount_is_readable(engine: Engine, emu: Emulator) -> None:
+    """SQLAlchemy closes the cursor of an INSERT without RETURNING before the caller reads rowcount."""
+    user_id = user_without(engine, "call", "OKTA")
+    factors = reflect_factors(engine)
+    with engine.begin() as conn:
+        result = conn.execute(
+            insert(factors).values(
+                userId=user_id, factorType="call", provider="OKTA", profile={"phoneNumber": "+15555550100"}
+            )
+        )
+        assert result.rowcount == 1
+    assert emu.log.count("POST", FACTORS_POST) >= 1
+
+
+def test_dbapi_cursor_keeps_rowcount_after_close(engine: Engine) -> None:
+    user_id = user_without(engine, "email", "OKTA")
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute(
+            "INSERT INTO okta.users.factors (userId, factorType, provider, profile) VALUES (?, 'email', 'OKTA', ?)",
+            [user_id, '{"email": "rowcount@example.com"}'],
+        )
+        cursor.close()
+        assert cursor.rowcount == 1
+    finally:
+        raw.close()
+
+
 def test_update_is_refused_with_a_clear_error(engine: Engine) -> None:
     from sqlalchemy import update
     from sqlalchemy.exc import DBAPIError
