@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -357,6 +358,15 @@ def test_interactive_prompt(fake: FakeConnection) -> None:
     assert fake.executed == ["SELECT\n1", "SELECT 2", "SELECT nope", "SELECT 1"]  # Ctrl-D runs the rest
     assert "okta-sql: error: no such table: SELECT nope\n  at line 1\n" in err  # full message at the prompt
     assert "okta-sql: error: unknown command '.bogus'" in err
+
+
+def test_history_goes_to_the_temporary_home(fake: FakeConnection, temporary_home: Path) -> None:
+    pytest.importorskip("readline")
+    assert Path.home() == temporary_home
+    history = temporary_home / ".okta_sql_history"
+    history.unlink(missing_ok=True)
+    status, _, _ = run([], stdin="SELECT 1;\n", tty=True)
+    assert status == 0 and history.exists()
 
 
 @pytest.mark.parametrize("word", ["exit", ".quit", "quit;", "\\q"])
