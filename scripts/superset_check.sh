@@ -10,7 +10,9 @@
 # 3. initialises Superset with a throw-away SQLite metadata DB and an admin user, and starts it;
 # 4. runs scripts/superset_check.py against Superset's REST API: registers the database by URI,
 #    lists schemas/tables/columns, runs a SQL Lab query, and turns SQL Lab SQL into a virtual
-#    dataset queried through /api/v1/chart/data (the "no such table" trap), with time grains.
+#    dataset queried through /api/v1/chart/data (the "no such table" trap), with a time range,
+#    and charted at every time grain Superset offers, each bucket's count checked against buckets
+#    computed from the raw timestamps (Superset parses these queries with sqlglot's generic dialect).
 # Everything it starts is stopped on exit; KEEP_WORKDIR=1 keeps the logs.
 set -euo pipefail
 
