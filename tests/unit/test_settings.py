@@ -331,7 +331,7 @@ def test_the_documented_okta_yaml_resolves_as_described() -> None:
 def test_user_agent_option_is_sent(monkeypatch: pytest.MonkeyPatch) -> None:
     import requests_mock
 
-    from okta_dbapi.client import OktaClient
+    from okta_dbapi.http.client import OktaClient
 
     settings = Settings.resolve(org_url="https://my-org.okta.com", token=TOKEN, user_agent="mfa-report/2.1")
     with requests_mock.Mocker() as mock:
