@@ -107,9 +107,7 @@ def decoder(kind: str) -> Callable[[Any], Any]:
 _TEXT_OF_INFERRED: dict[str, Callable[[Any], Any]] = {"datetime": parse_timestamp, "date": parse_date}
 
 
-def typed_rows(
-    body: Iterator[tuple[Any, ...]], kinds: Sequence[str | None]
-) -> Iterator[tuple[Any, ...]]:
+def typed_rows(body: Iterator[tuple[Any, ...]], kinds: Sequence[str | None]) -> Iterator[tuple[Any, ...]]:
     """``body`` with the values of inferred timestamp and date columns parsed from SQLite's text."""
     converters = [(i, _TEXT_OF_INFERRED[k]) for i, k in enumerate(kinds) if k in _TEXT_OF_INFERRED]
     if not converters:

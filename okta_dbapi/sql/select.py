@@ -35,7 +35,7 @@ def run_select(
 
 def run_plan(plan: Plan, client: OktaClient, progress: Progress | None = None, scope: Scope | None = None) -> Result:
     """Run a planned SELECT; its requests run in ``scope`` (its deadline and cancellation)."""
-    fetcher = Fetcher(client, progress, scope)
+    fetcher = Fetcher(client, progress, scope, list_users_first=plan.stream is None or plan.limit is None)
     if plan.stream is not None:
         return _stream(plan, fetcher)
     return _materialise(plan, fetcher)

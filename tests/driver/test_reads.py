@@ -493,3 +493,28 @@ def test_cte_column_lists_are_kept(org: Emulator, conn: okta_dbapi.Connection) -
         [uid],
     )
     assert [r[0] for r in cur.fetchall()] == sorted(f["factorType"] for f in org.org.factors(uid))
+
+
+def test_fan_out_progress_has_the_total_from_the_first_call(org: Emulator) -> None:
+    """A fan-out that reads every row lists the users first: every report carries the total."""
+    conn = okta_dbapi.connect(org_url=org.url, token=org.token, page_size=7, concurrency=4)
+    seen: list[tuple[int, int | None]] = []
+    cur = conn.cursor()
+    cur.progress = lambda done, total: seen.append((done, total))
+    org.log.clear()
+    cur.execute("SELECT factorType, count(*) FROM okta.users.factors GROUP BY factorType")
+    listed = len(listed_user_ids(org))
+    assert seen and all(total == listed for _, total in seen)
+    assert org.log.count("GET", USERS) == math.ceil(listed / 7)
+    assert org.log.count("GET", FACTORS) == listed
+    conn.close()
+
+
+def test_a_streamed_limit_still_lists_users_page_by_page(org: Emulator) -> None:
+    conn = okta_dbapi.connect(org_url=org.url, token=org.token, page_size=7, concurrency=1)
+    org.log.clear()
+    cur = conn.cursor()
+    cur.execute("SELECT id, factorType FROM okta.users.factors LIMIT 1")
+    assert len(cur.fetchall()) == 1
+    assert org.log.count("GET", USERS) == 1
+    conn.close()
