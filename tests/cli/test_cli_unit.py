@@ -392,3 +392,34 @@ def test_interactive_ctrl_c_at_the_prompt_clears_the_line(
     assert status == 0
     assert fake.executed == ["SELECT 2"]
     assert "^C" in out
+
+
+def test_catalog_commands_at_the_prompt(fake: FakeConnection) -> None:
+    from okta_dbapi.catalog import FACTORS, SUPPORTED_FACTORS, USERS
+
+    script = ".schema factors\n.columns okta.users.users\n.format csv\n.columns supported_factors\n"
+    status, out, err = run([], stdin=script, tty=True)
+    assert status == 0 and "error" not in err, err
+    schema, users_table, _format, csv_part = out.split("okta> ")[1:5]
+    assert schema.startswith(f"-- {FACTORS.comment}\nCREATE TABLE okta.users.factors (\n")
+    assert schema.endswith("  PRIMARY KEY (id, userId)\n);\n")
+    declared = {line.split()[0]: line.split()[1:3] for line in schema.splitlines()[2:-2]}
+    assert declared["factorType"] == ["TEXT,", "--"] and declared["created"] == ["TIMESTAMP,", "--"]
+    assert declared["profile"][0] == "JSON,"
+    assert [line.split()[0] for line in schema.splitlines()[2:-2]] == [c.name for c in FACTORS.columns]
+    assert "okta.users.users" not in schema  # only the table asked for
+    assert users_table.split("\n")[0].split() == ["column", "|", "type", "|", "key", "|", "description"]
+    assert all(f" {c.name} " in users_table for c in USERS.columns)
+    lines = csv_part.replace("\r\n", "\n").splitlines()
+    assert lines[0] == "column,type,key,description"
+    assert [line.split(",")[0] for line in lines[1:]] == [c.name for c in SUPPORTED_FACTORS.columns]
+    assert "userId,string,primary key,ID of the user" in lines
+    assert fake.executed == []  # answered from the catalog, no statement run
+
+
+def test_catalog_commands_name_the_tables_when_one_is_unknown(fake: FakeConnection) -> None:
+    status, _, err = run([], stdin=".schema factor\n.columns\n.columns nope\n", tty=True)
+    assert status == 0
+    assert "no table 'factor'; did you mean okta.users.factors? the tables are okta.users.factors" in err
+    assert "usage: .columns TABLE" in err
+    assert "no table 'nope'; the tables are" in err
