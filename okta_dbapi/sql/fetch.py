@@ -7,6 +7,7 @@ shorter result: a fan-out count one short looks like a real count.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Any
 
@@ -76,6 +77,7 @@ class Fetcher:
                 seen.append(user_id)
                 yield {"userId": user_id}
         self._listed = seen
+        _LISTED_USERS[self.client] = len(seen)
 
     def _list_users(self, query: dict[str, Any]) -> Iterator[dict[str, Any]]:
         request = self.client.describe("GET", _USERS_PATH, query=query)
@@ -122,6 +124,14 @@ class Fetcher:
 
 
 _USERS_PATH = "/api/v1/users"
+
+# How many users each client's last complete listing of the org returned (for EXPLAIN's estimate).
+_LISTED_USERS: weakref.WeakKeyDictionary[OktaClient, int] = weakref.WeakKeyDictionary()
+
+
+def listed_users(client: OktaClient) -> int | None:
+    """The number of users in the org as this client last listed them all, if it ever did."""
+    return _LISTED_USERS.get(client)
 
 
 def _malformed(request: str, problem: str) -> OperationalError:
