@@ -6,7 +6,8 @@
   assertion (RS256; ``iss`` = ``sub`` = client_id, ``aud`` = ``{org_url}/oauth2/v1/token``,
   5-minute ``exp``, random ``jti``) POSTed to ``{org_url}/oauth2/v1/token``. The access token is
   cached until shortly before it expires and fetched again after a 401. Needs PyJWT with
-  cryptography (``pip install 'okta-dbapi[oauth]'``), imported only in this mode.
+  cryptography (the ``oauth`` extra: ``pip install '.[oauth]'`` from a checkout), imported only
+  in this mode.
 """
 
 from __future__ import annotations
@@ -135,7 +136,8 @@ class PrivateKeyAuth(Auth):
             from jwt.algorithms import RSAAlgorithm
         except ImportError:
             raise InterfaceError(
-                "authorization_mode 'PrivateKey' needs PyJWT with cryptography: pip install 'okta-dbapi[oauth]'"
+                "authorization_mode 'PrivateKey' needs PyJWT with cryptography: pip install 'pyjwt[crypto]' "
+                "(the oauth extra: pip install '.[oauth]' from a checkout of okta-dbapi)"
             ) from None
         raw = (self._settings.private_key or "").strip()
         if not raw.startswith(("-----BEGIN", "{")):
