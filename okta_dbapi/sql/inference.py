@@ -16,9 +16,12 @@ from sqlglot import exp
 from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.schema import MappingSchema
+from sqlglot.tokens import Token, TokenType
 
 from okta_dbapi.catalog import Table
+from okta_dbapi.exceptions import ProgrammingError
 from okta_dbapi.sql.dialect import DIALECT
+from okta_dbapi.sql.parse import tokenize
 
 _SQL_TYPES = {
     "datetime": "TIMESTAMPTZ",
@@ -35,7 +38,33 @@ def output_kinds(sql: str, tables: Mapping[str, Table]) -> list[str | None]:
     """One type code per output column of ``sql`` (a statement over the local tables named like
     ``tables``' keys), ``None`` where the type is unknown; ``[]`` when it cannot be inferred."""
     columns = tuple((name, tuple((c.name, c.kind) for c in table.columns)) for name, table in sorted(tables.items()))
-    return list(_inferred(sql, columns))
+    return list(_inferred(_without_values(sql), columns))
+
+
+def _without_values(sql: str) -> str:
+    """``sql`` with its literal values replaced by values of the same type (``''``, ``0``, ``0.0``),
+    so that one statement run with new parameters (bound as literals) is inferred once. JSON paths
+    (``'$.a'``, the right side of ``->``/``->>``) stay: they decide what the expression is."""
+    try:
+        tokens = tokenize(sql)
+    except ProgrammingError:
+        return sql
+    pieces: list[str] = []
+    last = 0
+    previous: Token | None = None
+    for token in tokens:
+        dummy = None
+        if token.token_type == TokenType.NUMBER:
+            dummy = "0.0" if any(ch in token.text for ch in ".eE") else "0"
+        elif token.token_type == TokenType.STRING and not _json_path(token, previous):
+            dummy = "''"
+        if dummy is not None:
+            pieces.append(sql[last : token.start])
+            pieces.append(dummy)
+            last = token.end + 1
+        previous = token
+    pieces.append(sql[last:])
+    return "".join(pieces)
 
 
 @functools.lru_cache(maxsize=256)
@@ -60,6 +89,11 @@ def _inferred(sql: str, tables: tuple[tuple[str, tuple[tuple[str, str], ...]], .
     if not isinstance(tree, exp.Select):
         return ()
     return tuple(_kind(projection.type) for projection in tree.selects)
+
+
+def _json_path(token: Token, previous: Token | None) -> bool:
+    arrow = previous is not None and previous.token_type in (TokenType.ARROW, TokenType.DARROW)
+    return arrow or token.text.startswith("$")
 
 
 def _kind(data_type: exp.DataType | None) -> str | None:

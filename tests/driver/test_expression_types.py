@@ -155,3 +155,19 @@ def test_concat_over_a_table(org: Emulator, conn: okta_dbapi.Connection) -> None
     cur.execute("SELECT concat(profile->>'firstName', ' ', profile->>'lastName') AS name FROM okta.users.users")
     expected = sorted(f"{u['profile'].get('firstName') or ''} {u['profile'].get('lastName') or ''}" for u in users)
     assert sorted(r[0] for r in cur.fetchall()) == expected
+
+
+def test_types_are_inferred_once_per_statement_whatever_its_parameters(
+    org: Emulator, conn: okta_dbapi.Connection
+) -> None:
+    from okta_dbapi.sql import inference
+
+    users = [u["id"] for u in listed_users(org)][:3]
+    inference._inferred.cache_clear()
+    cur = conn.cursor()
+    for uid in users:
+        cur.execute("SELECT max(created), count(*) FROM okta.users.factors WHERE userId = ? AND 1 < ?", [uid, 2])
+        assert described(cur) == [("max(created)", "datetime"), ("count(*)", "integer")]
+        cur.fetchall()
+    info = inference._inferred.cache_info()
+    assert (info.misses, info.hits) == (1, len(users) - 1)
