@@ -108,6 +108,8 @@ def test_date_and_case_of_timestamps(org: Emulator, conn: okta_dbapi.Connection)
         ("WITH t AS (SELECT count(*), max(1) AS m) SELECT * FROM t", None),
         ("SELECT * FROM (SELECT length('abc'), 'x' || 'y') AS s", None),
         ("SELECT coalesce(NULL, 1) UNION ALL SELECT 2", None),
+        ("SELECT (SELECT upper('a')), * FROM (SELECT lower('B'), abs(-2)) WHERE 1 IN (SELECT 1) ORDER BY 1", None),
+        ("WITH a AS (SELECT max(1), min(2)) SELECT *, (SELECT count(*) FROM a) FROM a WHERE EXISTS (SELECT 1)", None),
     ],
 )
 def test_names_are_sqlites(conn: okta_dbapi.Connection, sql: str, params: Any) -> None:
