@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 from okta_dbapi.http.client import OktaClient
+from okta_dbapi.http.pacing import family
 from okta_dbapi.http.paths import encode_query, expand_path
 from okta_dbapi.sql.fetch import listed_users
 from okta_dbapi.sql.planner import Plan, Source
@@ -108,10 +109,10 @@ def _estimate_row(source: Source, client: OktaClient, step: int) -> tuple[Any, .
 
 
 def _budget(client: OktaClient, path: str) -> tuple[int, str]:
-    for key in (("GET", path), ("GET", "/api/v1/users")):
+    for key in (family("GET", path), family("GET", "/api/v1/users")):
         limit = client.pacer.limit(key)
         if limit:
-            return limit, f"X-Rate-Limit-Limit of {key[0]} {key[1]}, last answer"
+            return limit, f"X-Rate-Limit-Limit of Okta's {key} bucket, last answer"
     return TYPICAL_BUDGET, "Okta's typical budget; this connection has no X-Rate-Limit-Limit yet"
 
 
