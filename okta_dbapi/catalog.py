@@ -63,6 +63,8 @@ class Table:
     name: str
     schema: str
     columns: tuple[Column, ...]
+    # In column order: sqlacodegen and declarative models order a composite key by column position,
+    # so reflection, generated models and session.get() tuples then agree.
     primary_key: tuple[str, ...]
     operations: tuple[Operation, ...]
     comment: str
@@ -112,7 +114,7 @@ _FACTOR_PATH = _FACTORS_PATH + "/{factorId}"
 FACTORS = Table(
     name="factors",
     schema="users",
-    comment="Enrolled MFA factors of Okta users (UserFactor API). Primary key (userId, id).",
+    comment="Enrolled MFA factors of Okta users (UserFactor API). Primary key (id, userId).",
     columns=(
         Column("id", "string", "ID of the factor"),
         Column("_embedded", "json", "Embedded resources, e.g. activation data"),
@@ -128,7 +130,7 @@ FACTORS = Table(
         Column("factorResult", "string", "Result of a verification transaction"),
         Column("transactionId", "string", "ID of a push verification transaction"),
     ),
-    primary_key=("userId", "id"),
+    primary_key=("id", "userId"),
     key_columns={"factorId": "id"},
     operations=(
         Operation(
@@ -255,7 +257,7 @@ SUPPORTED_FACTORS = Table(
         Column("_links", "json"),
         Column("userId", "string", "ID of the user"),
     ),
-    primary_key=("userId", "factorType", "provider"),
+    primary_key=("factorType", "provider", "userId"),
     operations=(
         Operation(
             "list_supported_factors", "select", "GET", _FACTORS_PATH + "/catalog", keys=("userId",), returns_list=True
@@ -273,7 +275,7 @@ SUPPORTED_SECURITY_QUESTIONS = Table(
         Column("answer", "string"),
         Column("userId", "string", "ID of the user"),
     ),
-    primary_key=("userId", "question"),
+    primary_key=("question", "userId"),
     operations=(
         Operation(
             "list_supported_security_questions",

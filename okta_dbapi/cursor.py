@@ -185,7 +185,9 @@ class Cursor:
         if self._closed:
             return
         self._closed = True
+        rowcount = self.rowcount
         self._reset()  # from this thread: a streamed fan-out ends, and its requests in flight land
+        self.rowcount = rowcount  # stays readable: SQLAlchemy reads an INSERT's rowcount after closing
         if self._scope is not None:  # from another thread: the running statement stops
             self._scope.cancel("the statement was cancelled: its cursor was closed")
 

@@ -16,6 +16,7 @@ from okta_dbapi.http.client import OktaClient
 from okta_dbapi.http.scope import Scope
 from okta_dbapi.sql.explain import explain_result, explain_rows
 from okta_dbapi.sql.fetch import Progress
+from okta_dbapi.sql.names import name_as_written
 from okta_dbapi.sql.parse import Params, Statement, prepare
 from okta_dbapi.sql.result import Result, no_rows
 from okta_dbapi.sql.select import plan_query, run_plan
@@ -76,6 +77,7 @@ def run_statement(
     kind = statement.kind
     if kind == "select":
         assert statement.ast is not None
+        name_as_written(statement.ast, statement.sql)
         plan = plan_query(statement.ast, client)
         if statement.explain:
             rows = snapshot.explain(plan) if snapshot is not None else None

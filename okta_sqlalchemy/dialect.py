@@ -27,7 +27,7 @@ from okta_sqlalchemy.compiler import (
     OktaIdentifierPreparer,
     OktaTypeCompiler,
 )
-from okta_sqlalchemy.types import JSONIndexType, JSONPathType, OktaJSON
+from okta_sqlalchemy.types import JSONIndexType, JSONPathType, OktaDate, OktaDateTime, OktaJSON
 from okta_sqlalchemy.url import connect_kwargs
 
 if TYPE_CHECKING:  # SQLAlchemy 2.x typing names; never imported at run time (1.4 lacks them)
@@ -73,6 +73,8 @@ class OktaDialect(default.DefaultDialect):
         sqltypes.JSON: OktaJSON,
         sqltypes.JSON.JSONIndexType: JSONIndexType,
         sqltypes.JSON.JSONPathType: JSONPathType,
+        sqltypes.DateTime: OktaDateTime,
+        sqltypes.Date: OktaDate,
     }
 
     default_schema_name = catalog_reflection.DEFAULT_SCHEMA

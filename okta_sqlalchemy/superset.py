@@ -34,38 +34,53 @@ except ImportError:
     HAVE_SUPERSET = False
 
 
-# The same expressions as Superset's SqliteEngineSpec: SQLite reads Okta's ISO 8601 text.
+# SQLite's date functions over Okta's ISO 8601 text, written so that sqlglot's generic dialect parses
+# them (Superset parses with it when it knows no sqlglot dialect for an engine): that dialect takes
+# at most two arguments to DATETIME, so each step is its own DATETIME(value, modifier). Weekday
+# offsets are computed from STRFTIME('%w') (0 = Sunday): SQLite's 'weekday N', '-7 days' (as in
+# Superset's SqliteEngineSpec) moves a week's first day into the previous week.
+_DAY = "DATETIME({col}, 'start of day')"
+_WEEKDAY = "CAST(STRFTIME('%w', {col}) AS INTEGER)"
+
+
+def _days_from_day_start(offset: str) -> str:
+    """The day of ``{col}`` moved by ``offset`` days (an SQL integer expression, may be negative)."""
+    return f"DATETIME({_DAY}, PRINTF('%+d days', {offset}))"
+
+
+def _minus_units(floor: str, unit: str, field: str, step: int) -> str:
+    """``floor`` (a DATETIME text) moved back to the multiple of ``step`` of its ``field``."""
+    return f"DATETIME({floor}, PRINTF('-%d {unit}', CAST(STRFTIME('{field}', {{col}}) AS INTEGER) % {step}))"
+
+
+_MINUTE = "DATETIME(STRFTIME('%Y-%m-%dT%H:%M:00', {col}))"
+_HOUR = "DATETIME(STRFTIME('%Y-%m-%dT%H:00:00', {col}))"
+
 TIME_GRAIN_EXPRESSIONS: dict[Any, str] = {
     None: "{col}",
     TimeGrain.SECOND: "DATETIME(STRFTIME('%Y-%m-%dT%H:%M:%S', {col}))",
-    TimeGrain.FIVE_SECONDS: ("DATETIME({col}, printf('-%d seconds', CAST(strftime('%S', {col}) AS INT) % 5))"),
-    TimeGrain.THIRTY_SECONDS: ("DATETIME({col}, printf('-%d seconds', CAST(strftime('%S', {col}) AS INT) % 30))"),
-    TimeGrain.MINUTE: "DATETIME(STRFTIME('%Y-%m-%dT%H:%M:00', {col}))",
-    TimeGrain.FIVE_MINUTES: (
-        "DATETIME(STRFTIME('%Y-%m-%dT%H:%M:00', {col}), printf('-%d minutes', CAST(strftime('%M', {col}) AS INT) % 5))"
-    ),
-    TimeGrain.TEN_MINUTES: (
-        "DATETIME(STRFTIME('%Y-%m-%dT%H:%M:00', {col}), printf('-%d minutes', CAST(strftime('%M', {col}) AS INT) % 10))"
-    ),
-    TimeGrain.FIFTEEN_MINUTES: (
-        "DATETIME(STRFTIME('%Y-%m-%dT%H:%M:00', {col}), printf('-%d minutes', CAST(strftime('%M', {col}) AS INT) % 15))"
-    ),
-    TimeGrain.THIRTY_MINUTES: (
-        "DATETIME(STRFTIME('%Y-%m-%dT%H:%M:00', {col}), printf('-%d minutes', CAST(strftime('%M', {col}) AS INT) % 30))"
-    ),
-    TimeGrain.HOUR: "DATETIME(STRFTIME('%Y-%m-%dT%H:00:00', {col}))",
-    TimeGrain.SIX_HOURS: (
-        "DATETIME(STRFTIME('%Y-%m-%dT%H:00:00', {col}), printf('-%d hours', CAST(strftime('%H', {col}) AS INT) % 6))"
-    ),
-    TimeGrain.DAY: "DATETIME({col}, 'start of day')",
-    TimeGrain.WEEK: "DATETIME({col}, 'start of day', -strftime('%w', {col}) || ' days')",
+    TimeGrain.FIVE_SECONDS: _minus_units("DATETIME({col})", "seconds", "%S", 5),
+    TimeGrain.THIRTY_SECONDS: _minus_units("DATETIME({col})", "seconds", "%S", 30),
+    TimeGrain.MINUTE: _MINUTE,
+    TimeGrain.FIVE_MINUTES: _minus_units(_MINUTE, "minutes", "%M", 5),
+    TimeGrain.TEN_MINUTES: _minus_units(_MINUTE, "minutes", "%M", 10),
+    TimeGrain.FIFTEEN_MINUTES: _minus_units(_MINUTE, "minutes", "%M", 15),
+    TimeGrain.THIRTY_MINUTES: _minus_units(_MINUTE, "minutes", "%M", 30),
+    TimeGrain.HOUR: _HOUR,
+    TimeGrain.SIX_HOURS: _minus_units(_HOUR, "hours", "%H", 6),
+    TimeGrain.DAY: _DAY,
+    # Weeks start on Sunday, as in Superset's SqliteEngineSpec.
+    TimeGrain.WEEK: _days_from_day_start(f"-{_WEEKDAY}"),
+    TimeGrain.WEEK_STARTING_SUNDAY: _days_from_day_start(f"-{_WEEKDAY}"),
+    TimeGrain.WEEK_STARTING_MONDAY: _days_from_day_start(f"-(({_WEEKDAY} + 6) % 7)"),
+    TimeGrain.WEEK_ENDING_SATURDAY: _days_from_day_start(f"6 - {_WEEKDAY}"),
+    TimeGrain.WEEK_ENDING_SUNDAY: _days_from_day_start(f"(7 - {_WEEKDAY}) % 7"),
     TimeGrain.MONTH: "DATETIME({col}, 'start of month')",
-    TimeGrain.QUARTER: ("DATETIME({col}, 'start of month', printf('-%d month', (strftime('%m', {col}) - 1) % 3))"),
+    TimeGrain.QUARTER: (
+        "DATETIME(DATETIME({col}, 'start of month'),"
+        " PRINTF('-%d months', (CAST(STRFTIME('%m', {col}) AS INTEGER) - 1) % 3))"
+    ),
     TimeGrain.YEAR: "DATETIME({col}, 'start of year')",
-    TimeGrain.WEEK_ENDING_SATURDAY: "DATETIME({col}, 'start of day', 'weekday 6')",
-    TimeGrain.WEEK_ENDING_SUNDAY: "DATETIME({col}, 'start of day', 'weekday 0')",
-    TimeGrain.WEEK_STARTING_SUNDAY: "DATETIME({col}, 'start of day', 'weekday 0', '-7 days')",
-    TimeGrain.WEEK_STARTING_MONDAY: "DATETIME({col}, 'start of day', 'weekday 1', '-7 days')",
 }
 TIME_GRAIN_EXPRESSIONS[TimeGrain.HALF_HOUR] = TIME_GRAIN_EXPRESSIONS[TimeGrain.THIRTY_MINUTES]
 TIME_GRAIN_EXPRESSIONS[TimeGrain.QUARTER_YEAR] = TIME_GRAIN_EXPRESSIONS[TimeGrain.QUARTER]

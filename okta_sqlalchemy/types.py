@@ -1,13 +1,17 @@
 """SQLAlchemy types for the catalog's column kinds.
 
 The driver already hands back Python values (``dict``/``list`` for JSON, timezone-aware
-``datetime`` for timestamps), so these types only convert what still needs converting: JSON text
-produced by SQL expressions (e.g. ``JSON_QUOTE(JSON_EXTRACT(...))``) is parsed, decoded objects pass
-through untouched.
+``datetime`` for timestamps), so these types only convert what still needs converting: text that
+SQL expressions produce. JSON text (e.g. from ``JSON_QUOTE(JSON_EXTRACT(...))``) is parsed; date and
+time text (``max(created)`` gives Okta's ``2024-05-01T09:30:00.000Z``, ``func.now()`` and SQLite's
+date functions give ``2024-05-01 09:30:00``, ``cast(x, Date)`` gives ``2024-05-01``) becomes an
+aware UTC ``datetime`` or a ``date``. Decoded values pass through untouched, and text that is not
+what the type says flows through unchanged rather than failing a whole result.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from typing import Any
@@ -17,7 +21,7 @@ from sqlalchemy.dialects.sqlite.json import JSONIndexType, JSONPathType
 
 from okta_dbapi.catalog import ColumnKind
 
-__all__ = ["JSONIndexType", "JSONPathType", "OktaJSON", "sqla_type"]
+__all__ = ["JSONIndexType", "JSONPathType", "OktaDate", "OktaDateTime", "OktaJSON", "sqla_type"]
 
 
 class OktaJSON(sqltypes.JSON):
@@ -38,6 +42,46 @@ class OktaJSON(sqltypes.JSON):
                 return value
 
         return process
+
+
+def parse_datetime(value: Any) -> Any:
+    """ISO 8601 text (Okta's or SQLite's) as an aware datetime; naive means UTC, as in SQLite."""
+    if isinstance(value, (bytes, bytearray)):
+        value = value.decode("utf-8")
+    if isinstance(value, str):
+        text = value.strip()
+        text = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
+        try:
+            value = dt.datetime.fromisoformat(text)
+        except ValueError:
+            return value
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=dt.timezone.utc)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)
+    return value
+
+
+def parse_date(value: Any) -> Any:
+    """A date from date or timestamp text (a timestamp's UTC day), or from a datetime."""
+    value = parse_datetime(value)
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.timezone.utc).date()
+    return value
+
+
+class OktaDateTime(sqltypes.DateTime):
+    """``DateTime`` that reads the text SQL expressions produce (always an aware UTC datetime)."""
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Callable[[Any], Any]:
+        return parse_datetime
+
+
+class OktaDate(sqltypes.Date):
+    """``Date`` that reads ``2024-05-01`` text (and the day of a timestamp)."""
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Callable[[Any], Any]:
+        return parse_date
 
 
 _KINDS: dict[str, Callable[[], sqltypes.TypeEngine[Any]]] = {

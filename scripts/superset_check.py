@@ -4,16 +4,21 @@ Steps, each printed as it passes: log in; test the connection URI; register the 
 schemas, tables and columns; run a SQL Lab query; make a virtual dataset from a SQL Lab query and
 query it through /api/v1/chart/data (the path where drivers that cannot see tables inside a
 subquery fail with "no such table"), with a time grain and a time-range filter; query a physical
-dataset the same way. Exits non-zero at the first failure, printing what Superset answered.
+dataset the same way; chart every time grain Superset offers and compare each bucket's count with
+buckets computed here from the raw timestamps. Exits non-zero at the first failure, printing what
+Superset answered.
 
 Usage: python superset_check.py SUPERSET_URL OKTA_SQLALCHEMY_URI
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 import uuid
+from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import requests
@@ -62,6 +67,93 @@ def chart_data(check: Check, dataset_id: int, query: dict[str, Any]) -> list[dic
         fail(f"chart data error: {result['error']}")
     print(f"     SQL: {' '.join(result['query'].split())}")
     return list(result["data"])
+
+
+def _parse_time(value: Any) -> dt.datetime:
+    """A timestamp as Superset's JSON carries it (epoch milliseconds or text), as naive UTC."""
+    if isinstance(value, (int, float)):
+        return dt.datetime.fromtimestamp(value / 1000, dt.timezone.utc).replace(tzinfo=None)
+    parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return parsed.astimezone(dt.timezone.utc).replace(tzinfo=None) if parsed.tzinfo else parsed
+
+
+def _floor(seconds: int) -> Callable[[dt.datetime], dt.datetime]:
+    def bucket(t: dt.datetime) -> dt.datetime:
+        midnight = t.replace(hour=0, minute=0, second=0, microsecond=0)
+        into_day = int((t - midnight).total_seconds())
+        return midnight + dt.timedelta(seconds=into_day - into_day % seconds)
+
+    return bucket
+
+
+def _days(offset: Callable[[int], int]) -> Callable[[dt.datetime], dt.datetime]:
+    """The day of ``t`` moved by ``offset(weekday)`` days (Monday is 0)."""
+    return lambda t: t.replace(hour=0, minute=0, second=0, microsecond=0) + dt.timedelta(days=offset(t.weekday()))
+
+
+# Superset's time grains and the bucket each must put a timestamp in.
+GRAINS: dict[str, Callable[[dt.datetime], dt.datetime]] = {
+    "PT1S": _floor(1),
+    "PT5S": _floor(5),
+    "PT30S": _floor(30),
+    "PT1M": _floor(60),
+    "PT5M": _floor(300),
+    "PT10M": _floor(600),
+    "PT15M": _floor(900),
+    "PT30M": _floor(1800),
+    "PT0.5H": _floor(1800),
+    "PT1H": _floor(3600),
+    "PT6H": _floor(21600),
+    "P1D": _floor(86400),
+    "P1W": _days(lambda wd: -((wd + 1) % 7)),
+    "1969-12-28T00:00:00Z/P1W": _days(lambda wd: -((wd + 1) % 7)),
+    "1969-12-29T00:00:00Z/P1W": _days(lambda wd: -wd),
+    "P1W/1970-01-03T00:00:00Z": _days(lambda wd: (5 - wd) % 7),
+    "P1W/1970-01-04T00:00:00Z": _days(lambda wd: (6 - wd) % 7),
+    "P1M": lambda t: dt.datetime(t.year, t.month, 1),
+    "P3M": lambda t: dt.datetime(t.year, 3 * ((t.month - 1) // 3) + 1, 1),
+    "P0.25Y": lambda t: dt.datetime(t.year, 3 * ((t.month - 1) // 3) + 1, 1),
+    "P1Y": lambda t: dt.datetime(t.year, 1, 1),
+}
+
+
+def check_every_grain(check: Check, db: int, dataset_id: int) -> None:
+    """Chart count(*) by ``created`` at every grain; each bucket's count must match the reference."""
+    raw = check.call(
+        "POST",
+        "/api/v1/sqllab/execute/",
+        json={
+            "database_id": db,
+            "sql": "SELECT created FROM users.factors",
+            "runAsync": False,
+            "client_id": uuid.uuid4().hex[:10],
+        },
+    )["data"]
+    created = [_parse_time(row["created"]) for row in raw]
+    for grain, bucket in GRAINS.items():
+        rows = chart_data(
+            check,
+            dataset_id,
+            {
+                "columns": [
+                    {
+                        "timeGrain": grain,
+                        "columnType": "BASE_AXIS",
+                        "sqlExpression": "created",
+                        "label": "created",
+                        "expressionType": "SQL",
+                    }
+                ],
+                "metrics": ["count"],
+                "row_limit": 50000,
+            },
+        )
+        got = {_parse_time(r["created"]): r["count"] for r in rows}
+        expected = Counter(bucket(t) for t in created)
+        if got != expected:
+            wrong = sorted(k for k in set(got) | set(expected) if got.get(k) != expected.get(k))[:5]
+            fail(f"grain {grain}: buckets differ, e.g. {[(k, got.get(k), expected.get(k)) for k in wrong]}")
+        step(f"grain {grain}: {len(got)} buckets, counts as expected")
 
 
 def main(base: str, uri: str) -> None:
@@ -180,6 +272,8 @@ def main(base: str, uri: str) -> None:
     if in_range != reference:
         fail(f"time range {start} : {end} counted {in_range} factors; julianday() counts {reference}")
     step(f"time range {start} : {end} selects {in_range} factors, as julianday() arithmetic does")
+
+    check_every_grain(check, db, virtual_id)
 
     physical = check.call(
         "POST", "/api/v1/dataset/", expect=201, json={"database": db, "schema": "users", "table_name": "factors"}

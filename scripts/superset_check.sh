@@ -10,7 +10,9 @@
 # 3. initialises Superset with a throw-away SQLite metadata DB and an admin user, and starts it;
 # 4. runs scripts/superset_check.py against Superset's REST API: registers the database by URI,
 #    lists schemas/tables/columns, runs a SQL Lab query, and turns SQL Lab SQL into a virtual
-#    dataset queried through /api/v1/chart/data (the "no such table" trap), with time grains.
+#    dataset queried through /api/v1/chart/data (the "no such table" trap), with a time range,
+#    and charted at every time grain Superset offers, each bucket's count checked against buckets
+#    computed from the raw timestamps (Superset parses these queries with sqlglot's generic dialect).
 # Everything it starts is stopped on exit; KEEP_WORKDIR=1 keeps the logs.
 set -euo pipefail
 
@@ -60,11 +62,11 @@ log "starting an emulator org"
 "$VENV/bin/okta-emulator" --users 30 --seed 1 >"$WORK/emulator.out" 2>"$WORK/emulator.err" &
 PIDS+=($!)
 for _ in $(seq 1 100); do
-  grep -q '^OKTA_CLIENT_TOKEN=' "$WORK/emulator.out" 2>/dev/null && break
+  grep -q '^export OKTA_CLIENT_TOKEN=' "$WORK/emulator.out" 2>/dev/null && break
   sleep 0.1
 done
-ORG_URL="$(sed -n 's/^OKTA_CLIENT_ORGURL=//p' "$WORK/emulator.out")"
-TOKEN="$(sed -n 's/^OKTA_CLIENT_TOKEN=//p' "$WORK/emulator.out")"
+ORG_URL="$(sed -n 's/^export OKTA_CLIENT_ORGURL=//p' "$WORK/emulator.out")"
+TOKEN="$(sed -n 's/^export OKTA_CLIENT_TOKEN=//p' "$WORK/emulator.out")"
 [[ -n "$ORG_URL" && -n "$TOKEN" ]] || { cat "$WORK/emulator.err"; echo "emulator did not start"; exit 1; }
 HOSTPORT="${ORG_URL#http://}"
 ENC_TOKEN="$("$VENV/bin/python" -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$TOKEN")"

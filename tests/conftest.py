@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -23,6 +24,18 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("long" if os.environ.get("OKTA_DBAPI_HYPOTHESIS_EXAMPLES") else "ci")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def temporary_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """HOME is an empty temporary directory for the whole run: tests never write into the real home
+    (okta-sql's history file) nor read a developer's ~/.okta/okta.yaml. Subprocesses inherit it."""
+    home = tmp_path_factory.mktemp("home")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("HOME", str(home))
+    patch.setenv("USERPROFILE", str(home))
+    yield home
+    patch.undo()
 
 
 @pytest.fixture(scope="session")

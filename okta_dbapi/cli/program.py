@@ -531,6 +531,23 @@ class _Program:
             raise EOFError
         return line.rstrip("\n")
 
+    def _catalog_command(self, name: str, arg: str, runner: Runner) -> None:
+        from okta_dbapi.catalog import TABLES
+        from okta_dbapi.cli import describe
+
+        try:
+            if name == ".tables":
+                self.out.write(describe.tables_text())
+            elif name == ".schema":
+                self.out.write(describe.schema_text([describe.find_table(arg)] if arg else TABLES.values()))
+            elif not arg:
+                self.error("usage: .columns TABLE, e.g. .columns okta.users.factors")
+            else:
+                rows = describe.column_rows(describe.find_table(arg))
+                get_formatter(runner.fmt, max_width=runner.max_width)(describe.COLUMNS_HEADER, rows, self.out)
+        except describe.UnknownTable as exc:
+            self.error(str(exc))
+
     def _dot_command(self, command: str, runner: Runner) -> None:
         name, _, arg = command.partition(" ")
         arg = arg.strip()
@@ -538,15 +555,14 @@ class _Program:
             self.out.write(
                 "SQL statements end with ';' and may span lines.\n"
                 "  .tables           list the tables\n"
+                "  .schema [TABLE]   CREATE TABLE statements of every table, or of one\n"
+                "  .columns TABLE    the columns of a table: type, key, description\n"
                 f"  .format [FORMAT]  show or set the output format ({', '.join(FORMATS)})\n"
                 "  .quit             leave (also: exit, quit, Ctrl-D)\n"
                 "Ctrl-C cancels the statement being typed or run.\n"
             )
-        elif name == ".tables":
-            from okta_dbapi.catalog import TABLES
-
-            for table in TABLES.values():
-                self.out.write(f"{table.qualified_name:40} {table.comment}\n")
+        elif name in (".tables", ".schema", ".columns"):
+            self._catalog_command(name, arg, runner)
         elif name == ".format":
             if not arg:
                 self.out.write(runner.fmt + "\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import signal
 import sys
 import threading
@@ -35,25 +36,53 @@ def _oauth_client(text: str) -> tuple[str, str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="okta-emulator", description="Serve a local Okta org (user factors API).")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    p.add_argument("--users", type=int, default=1000)
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
-    p.add_argument("--rate-limit", type=_rate_limit, default=None, metavar="N[/WINDOW_S]")
+    p = argparse.ArgumentParser(
+        prog="okta-emulator",
+        description=(
+            "Serve a local Okta org (the user and user-factor APIs) until interrupted. The first two lines"
+            " printed are `export OKTA_CLIENT_ORGURL=...` and `export OKTA_CLIENT_TOKEN=...`: paste them"
+            " into the shell where okta-sql or your script runs."
+        ),
+    )
+    p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: %(default)s)")
+    p.add_argument("--port", type=int, default=0, help="port to listen on; 0 picks a free one (default: %(default)s)")
+    p.add_argument("--users", type=int, default=1000, help="number of users in the org (default: %(default)s)")
+    p.add_argument(
+        "--seed", type=int, default=1, help="the same seed gives the same users and factors (default: %(default)s)"
+    )
+    p.add_argument(
+        "--latency", type=float, default=0.0, help="seconds added to every request (default: %(default)s)"
+    )
+    p.add_argument(
+        "--rate-limit",
+        type=_rate_limit,
+        default=None,
+        metavar="N[/WINDOW_S]",
+        help="requests per window and endpoint family, like Okta's X-Rate-Limit-Limit; WINDOW_S is 60 unless"
+        " given; over the budget answers HTTP 429 (default: no limit)",
+    )
     p.add_argument(
         "--logs-rate-limit",
         type=_rate_limit,
         default=LOGS_DEFAULT,
         metavar="N[/WINDOW_S]",
-        help="the System Log's own bucket (default 120/60)",
+        help="the System Log's own bucket, like Okta's for /api/v1/logs (default: 120/60)",
     )
     p.add_argument(
-        "--concurrent-limit", type=int, default=None, metavar="N", help="the most requests in flight across the org"
+        "--token", default=None, help="the SSWS API token to accept (default: a new random token, printed)"
     )
-    p.add_argument("--token", default=None, help="the SSWS token to accept (generated if omitted)")
-    p.add_argument("--validate", action="store_true", help="validate traffic against the spec (needs openapi-core)")
+    p.add_argument(
+        "--validate",
+        action="store_true",
+        help="check every request and response against Okta's OpenAPI spec; needs openapi-core (default: off)",
+    )
+    p.add_argument(
+        "--concurrent-limit",
+        type=int,
+        default=None,
+        metavar="N",
+        help="the most requests in flight across the org, like Okta's concurrent rate limit (default: no limit)",
+    )
     p.add_argument(
         "--oauth-client",
         type=_oauth_client,
@@ -61,15 +90,19 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="CLIENT_ID=KEY_FILE",
         help="a service app for /oauth2/v1/token with its public key file (PEM, JWK or JWK Set); "
-        "repeatable; needs PyJWT with cryptography",
+        "repeatable; needs PyJWT with cryptography (default: none)",
     )
     p.add_argument(
         "--oauth-scopes",
         default=",".join(API_SCOPES),
-        help=f"comma-separated scopes granted to the service apps (default {','.join(API_SCOPES)})",
+        help="comma-separated scopes granted to the service apps (default: %(default)s)",
     )
-    p.add_argument("--require-dpop", action="store_true", help="service apps must send DPoP proofs")
-    p.add_argument("--token-lifetime", type=float, default=3600.0, help="seconds an access token lasts")
+    p.add_argument(
+        "--require-dpop", action="store_true", help="service apps must send DPoP proofs (default: off)"
+    )
+    p.add_argument(
+        "--token-lifetime", type=float, default=3600.0, help="seconds an access token lasts (default: %(default)s)"
+    )
     return p
 
 
@@ -103,8 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _on_signal)
     emu.start()
     try:
-        print(f"OKTA_CLIENT_ORGURL={emu.url}", flush=True)
-        print(f"OKTA_CLIENT_TOKEN={emu.token}", flush=True)
+        print(f"export OKTA_CLIENT_ORGURL={shlex.quote(emu.url)}", flush=True)
+        print(f"export OKTA_CLIENT_TOKEN={shlex.quote(emu.token)}", flush=True)
         print(f"# serving {args.users} users (seed {args.seed}); Ctrl-C to stop", file=sys.stderr, flush=True)
         for client_id in emu.oauth.clients if emu.oauth else ():
             print(f"# service app {client_id}: tokens at {emu.url}/oauth2/v1/token", file=sys.stderr, flush=True)

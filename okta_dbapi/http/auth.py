@@ -10,7 +10,8 @@
   is then sent as ``Authorization: DPoP <token>`` with a fresh proof on every request. Tokens are
   shared by every connection of the process with the same org, client, scopes and key
   (:mod:`.tokens`), refreshed a minute before they expire, and dropped after a 401. Needs PyJWT
-  with cryptography (``pip install 'okta-dbapi[oauth]'``), imported only in this mode.
+  with cryptography (the ``oauth`` extra: ``pip install '.[oauth]'`` from a checkout), imported only
+  in this mode.
 """
 
 from __future__ import annotations

@@ -206,6 +206,18 @@ class OktaClient:
         A next link to a page already read (A -> B -> A) is an OperationalError: following it
         would never end.
         """
+        for items, _last in self.pages(path_template, path_params, query=query, scope=scope):
+            yield from items
+
+    def pages(
+        self,
+        path_template: str,
+        path_params: Mapping[str, Any] | None = None,
+        *,
+        query: Mapping[str, Any] | None = None,
+        scope: Scope | None = None,
+    ) -> Iterator[tuple[list[Any], bool]]:
+        """Yield each page's JSON array and whether it is the last page (it has no ``next`` link)."""
         scope = scope or self.root
         qs = encode_query(query)
         url = self._base + expand_path(path_template, path_params) + (f"?{qs}" if qs else "")
@@ -221,9 +233,8 @@ class OktaClient:
                         request=f"GET {self._target(url)}",
                     )
                 )
-            if body:
-                yield from body
             next_url = response.next_url
+            yield list(body or ()), not next_url
             if not next_url:
                 return
             self._check_next_url(next_url, url, visited)

@@ -408,6 +408,12 @@ class Pacer:
         with self._cond:
             return self._in_flight
 
+    def limit(self, key: Hashable) -> int | None:
+        """The budget per window Okta last announced for ``key`` (X-Rate-Limit-Limit), if any."""
+        with self._cond:
+            bucket = self._buckets.get(key)
+            return bucket.limit if bucket else None
+
     def remaining(self, key: Hashable) -> int | None:
         """What the bucket believes it may still send in this window (None: unknown/unpaced)."""
         with self._cond:

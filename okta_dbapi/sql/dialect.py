@@ -28,11 +28,33 @@ def _json_extract_sql(generator: Any, expression: exp.JSONExtract) -> str:
     return sql
 
 
+def _concat_sql(generator: Any, expression: exp.Concat) -> str:
+    """``concat(a, b, ...)`` as SQLite 3.44+ computes it (NULLs count as empty text), written with
+    ``||`` so that older SQLite libraries, which have no ``concat()``, run it too."""
+    parts = [f"COALESCE({generator.sql(arg)}, '')" for arg in expression.expressions]
+    return f"({' || '.join(parts)})" if parts else "''"
+
+
+def _concat_ws_sql(generator: Any, expression: exp.ConcatWs) -> str:
+    """``concat_ws(sep, a, b, ...)`` as SQLite 3.44+ computes it (NULL arguments are skipped, a NULL
+    separator gives NULL): each non-NULL argument gets the separator in front, and the first
+    separator is cut off."""
+    separator, *args = expression.expressions
+    sep = generator.sql(separator)
+    joined = " || ".join(f"COALESCE({sep} || {generator.sql(arg)}, '')" for arg in args) or "''"
+    return f"SUBSTR({joined}, LENGTH({sep}) + 1)"
+
+
 class OktaSQL(SQLite):
     """SQLite's grammar, so that what users write and what runs locally agree."""
 
     class Generator(SQLite.Generator):  # type: ignore[misc,valid-type,unused-ignore]
-        TRANSFORMS = {**SQLite.Generator.TRANSFORMS, exp.JSONExtract: _json_extract_sql}
+        TRANSFORMS = {
+            **SQLite.Generator.TRANSFORMS,
+            exp.JSONExtract: _json_extract_sql,
+            exp.Concat: _concat_sql,
+            exp.ConcatWs: _concat_ws_sql,
+        }
 
         def tablealias_sql(self, expression: exp.TableAlias) -> str:
             """Keep a CTE's column list (``WITH t(a, b) AS ...``), which SQLite accepts.

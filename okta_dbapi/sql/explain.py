@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from okta_dbapi.http.client import OktaClient
+from okta_dbapi.http.pacing import family
 from okta_dbapi.http.paths import encode_query, expand_path
+from okta_dbapi.sql.fetch import listed_users
 from okta_dbapi.sql.planner import Plan, Source
 from okta_dbapi.sql.residual import rewrite
 from okta_dbapi.sql.result import Result, describe
 
 COLUMNS = ("step", "operation", "method", "path", "parameters", "calls")
+# Requests per minute when this connection has no X-Rate-Limit-Limit yet: Okta's common budget for
+# the users and factors endpoints (orgs have 600 to 1,200 and more).
+TYPICAL_BUDGET = 600
 
 
 def explain_rows(plan: Plan, client: OktaClient) -> list[tuple[Any, ...]]:
     out: list[tuple[Any, ...]] = []
     for source in plan.sources:
         out.extend(_source_rows(source, client, len(out) + 1))
+        if source.mode == "fanout":
+            out.append(_estimate_row(source, client, len(out) + 1))
     if plan.stream is None:
         out.append(
             (len(out) + 1, "residual", "LOCAL", "sqlite", json.dumps({"sql": rewrite(plan.ast, plan.refs)}), "0")
@@ -77,6 +85,43 @@ def _source_rows(source: Source, client: OktaClient, step: int) -> list[tuple[An
             "1 per listed user (depends on data)",
         ),
     ]
+
+
+def _estimate_row(source: Source, client: OktaClient, step: int) -> tuple[Any, ...]:
+    """How long the fan-out takes at the org's budget: one call per user plus the user pages."""
+    budget, origin = _budget(client, source.operation.path)
+    users = listed_users(client)
+    page = client.settings.page_size
+    facts: dict[str, Any] = {"budget_per_minute": budget, "budget_from": origin, "users": users}
+    if users is None:
+        per_thousand = (math.ceil(1000 / page) + 1000) / budget * 60
+        facts["seconds_per_1000_users"] = round(per_thousand)
+        text = (
+            f"about {_duration(per_thousand)} per 1,000 users at {budget} requests/minute ({origin}); "
+            "the number of users is known once a query on this connection has listed them all"
+        )
+    else:
+        calls = math.ceil(users / page) + users
+        seconds = calls / budget * 60
+        facts.update(calls=calls, seconds=round(seconds))
+        text = f"about {_duration(seconds)}: {calls:,} calls for {users:,} users at {budget} requests/minute ({origin})"
+    return (step, "estimate", "LOCAL", "-", json.dumps(facts), text)
+
+
+def _budget(client: OktaClient, path: str) -> tuple[int, str]:
+    for key in (family("GET", path), family("GET", "/api/v1/users")):
+        limit = client.pacer.limit(key)
+        if limit:
+            return limit, f"X-Rate-Limit-Limit of Okta's {key} bucket, last answer"
+    return TYPICAL_BUDGET, "Okta's typical budget; this connection has no X-Rate-Limit-Limit yet"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(1, round(seconds))} seconds"
+    if seconds < 90 * 60:
+        return f"{round(seconds / 60)} minutes"
+    return f"{seconds / 3600:.1f} hours"
 
 
 def _target(path: str, query: dict[str, Any]) -> str:

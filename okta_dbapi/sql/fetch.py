@@ -7,6 +7,7 @@ shorter result: a fan-out count one short looks like a real count.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Any
 
@@ -23,10 +24,21 @@ Progress = Callable[[int, "int | None"], None]
 class Fetcher:
     """Fetches the rows of one source; counts the calls it makes for progress reporting."""
 
-    def __init__(self, client: OktaClient, progress: Progress | None = None, scope: Scope | None = None) -> None:
+    def __init__(
+        self,
+        client: OktaClient,
+        progress: Progress | None = None,
+        scope: Scope | None = None,
+        *,
+        list_users_first: bool = False,
+    ) -> None:
         self.client = client
         self.progress = progress
         self.scope = scope or client.scope()
+        # A fan-out that will read every row lists all users before the per-user calls, so that
+        # progress shows a total from the start; one that may stop early (a streamed LIMIT) lists
+        # them page by page as the calls need them.
+        self.list_users_first = list_users_first
         self.done = 0
         self.total: int | None = None
         self._listed: list[str] | None = None
@@ -40,12 +52,14 @@ class Fetcher:
             ids = list(user_ids or ())
             yield from self._calls(source.operation, source.table, ({"userId": u} for u in ids), total=len(ids))
         elif source.mode == "fanout":
-            yield from self._calls(source.operation, source.table, self._listed_users(), total=None)
+            users = self._listed_users()
+            calls = list(users) if self.list_users_first else users
+            yield from self._calls(source.operation, source.table, calls, total=None)
         else:  # pragma: no cover - the planner makes no other mode
             raise AssertionError(source.mode)
 
     def _listed_users(self) -> Iterator[dict[str, Any]]:
-        """Every listed user's id, page by page; the total is known once the last page is read.
+        """Every listed user's id, page by page; the total is known as soon as the last page is in.
 
         A second fan-out in the same statement (factors joined to supported_factors) reuses the
         ids rather than listing the users again.
@@ -55,12 +69,15 @@ class Fetcher:
             return
         seen: list[str] = []
         query = {"limit": self.client.settings.page_size}
-        for user in self.client.paginate(_USERS_PATH, query=query, scope=self.scope):
-            user_id = checked_user_id(user, self.client.describe("GET", _USERS_PATH, query=query))
-            seen.append(user_id)
-            yield {"userId": user_id}
-        self.total = len(seen)
+        for users, last in self.client.pages(_USERS_PATH, query=query, scope=self.scope):
+            if last:
+                self.total = len(seen) + len(users)
+            for user in users:
+                user_id = checked_user_id(user, self.client.describe("GET", _USERS_PATH, query=query))
+                seen.append(user_id)
+                yield {"userId": user_id}
         self._listed = seen
+        _LISTED_USERS[self.client] = len(seen)
 
     def _list_users(self, query: dict[str, Any]) -> Iterator[dict[str, Any]]:
         request = self.client.describe("GET", _USERS_PATH, query=query)
@@ -107,6 +124,14 @@ class Fetcher:
 
 
 _USERS_PATH = "/api/v1/users"
+
+# How many users each client's last complete listing of the org returned (for EXPLAIN's estimate).
+_LISTED_USERS: weakref.WeakKeyDictionary[OktaClient, int] = weakref.WeakKeyDictionary()
+
+
+def listed_users(client: OktaClient) -> int | None:
+    """The number of users in the org as this client last listed them all, if it ever did."""
+    return _LISTED_USERS.get(client)
 
 
 def _malformed(request: str, problem: str) -> OperationalError:

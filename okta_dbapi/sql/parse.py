@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import difflib
 import functools
 import json
 import re
@@ -124,6 +125,7 @@ def parse_sql(sql: str) -> exp.Expression:
     try:
         statements = sqlglot.parse(sql, dialect=DIALECT)
     except ParseError as e:
+        _check_first_word(sql)
         detail = e.errors[0] if e.errors else {}
         where = f" at line {detail.get('line')}, column {detail.get('col')}" if detail else ""
         near = detail.get("highlight")
@@ -140,6 +142,27 @@ def parse_sql(sql: str) -> exp.Expression:
     if len(found) > 1:
         raise ProgrammingError("Only one statement per execute() is supported; run them one at a time.")
     return found[0]
+
+
+_STATEMENT_WORDS = ("SELECT", "WITH", "INSERT", "DELETE", "UPDATE", "EXEC", "EXPLAIN", "VALUES")
+
+
+def _check_first_word(sql: str) -> None:
+    """A statement that does not start with a statement keyword is wrong at its first word, wherever
+    sqlglot noticed (``SELEC * FROM t`` reads as ``SELEC AS *`` until ``FROM``)."""
+    tokens = tokenize(sql)
+    if not tokens or tokens[0].token_type == TokenType.L_PAREN:
+        return
+    first = tokens[0]
+    word = first.text.upper()
+    if word in _STATEMENT_WORDS or not _is_word(first):
+        return
+    close = difflib.get_close_matches(word, _STATEMENT_WORDS, n=1, cutoff=0.6)
+    guess = f"did you mean {close[0]}? " if close else ""
+    raise ProgrammingError(
+        f"Syntax error at line {first.line}, column {first.col - len(first.text) + 1} near {first.text!r}: "
+        f"{guess}A statement starts with {', '.join(_STATEMENT_WORDS[:-1])} or {_STATEMENT_WORDS[-1]}."
+    )
 
 
 def to_literal(value: Any) -> exp.Expression:

@@ -7,6 +7,7 @@ hands back ``dict``/``list`` and aware ``datetime`` values even through CTEs and
 
 from __future__ import annotations
 
+import difflib
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -72,7 +73,7 @@ class LocalDatabase:
         try:
             self.connection.execute("EXPLAIN " + sql)
         except sqlite3.Error as e:
-            raise _sqlite_error(e, sql) from e
+            raise _sqlite_error(e, sql, list(self.tables.values())) from e
 
     def query(self, sql: str) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
         """Column names and the rows of ``sql``; an error on any row is a PEP 249 exception."""
@@ -94,18 +95,31 @@ def _rows_of(cursor: sqlite3.Cursor, sql: str) -> Iterator[tuple[Any, ...]]:
         raise _sqlite_error(e, sql) from e
 
 
-def _sqlite_error(error: sqlite3.Error, sql: str) -> Exception:
+def _sqlite_error(error: sqlite3.Error, sql: str, tables: list[Table] | None = None) -> Exception:
     message = str(error)
     if isinstance(error, sqlite3.OperationalError) and (
         "no such" in message or "syntax" in message or "ambiguous" in message or "misuse" in message
     ):
         hint = ""
-        if "no such column" in message:
-            hint = " Column names are those of the catalog (see cursor.description of SELECT * or the README)."
+        if message.startswith("no such column: "):
+            hint = " " + unknown_column_hint(message[len("no such column: ") :], tables or [])
         return ProgrammingError(f"{message[0].upper()}{message[1:]}.{hint}")
     if isinstance(error, (sqlite3.IntegrityError, sqlite3.DataError)):
         return DataError(f"Could not evaluate the query locally: {message}.")
     return OperationalError(f"Could not evaluate the query locally: {message}.")
+
+
+def unknown_column_hint(name: str, tables: list[Table]) -> str:
+    """A did-you-mean and the columns of the statement's tables, for an unknown column ``name``."""
+    wanted = name.rsplit(".", 1)[-1].strip('"`[]')
+    columns = {c.name.lower(): c.name for t in tables for c in t.columns}
+    close = difflib.get_close_matches(wanted.lower(), list(columns), n=3, cutoff=0.6)
+    parts = [f"Did you mean {' or '.join(columns[c] for c in close)}?"] if close else []
+    for table in tables:
+        parts.append(f"{table.qualified_name} has the columns {', '.join(c.name for c in table.columns)}.")
+    if not tables:
+        parts.append(f"The statement reads no table; write text in single quotes ('{wanted}').")
+    return " ".join(parts)
 
 
 def rewrite(ast: exp.Expression, refs: list[Ref]) -> str:

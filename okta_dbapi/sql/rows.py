@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from okta_dbapi.catalog import Column, ColumnKind, Table
@@ -64,6 +64,16 @@ def parse_timestamp(value: Any) -> Any:
     return parsed
 
 
+def parse_date(value: Any) -> Any:
+    """``YYYY-MM-DD`` text (SQLite's ``date()``) to a date; anything else flows through unchanged."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return value
+
+
 def parse_json(value: Any) -> Any:
     if not isinstance(value, str):
         return value
@@ -93,6 +103,25 @@ def decoder(kind: str) -> Callable[[Any], Any]:
     return _DECODERS.get(kind, _identity)
 
 
+# Text that SQLite computes for a column whose type was inferred (sql.inference) as a timestamp or a date.
+_TEXT_OF_INFERRED: dict[str, Callable[[Any], Any]] = {"datetime": parse_timestamp, "date": parse_date}
+
+
+def typed_rows(body: Iterator[tuple[Any, ...]], kinds: Sequence[str | None]) -> Iterator[tuple[Any, ...]]:
+    """``body`` with the values of inferred timestamp and date columns parsed from SQLite's text."""
+    converters = [(i, _TEXT_OF_INFERRED[k]) for i, k in enumerate(kinds) if k in _TEXT_OF_INFERRED]
+    if not converters:
+        return body
+    return (_converted(row, converters) for row in body)
+
+
+def _converted(row: tuple[Any, ...], converters: list[tuple[int, Callable[[Any], Any]]]) -> tuple[Any, ...]:
+    values = list(row)
+    for i, convert in converters:
+        values[i] = convert(values[i])
+    return tuple(values)
+
+
 def output_row(columns: Sequence[Column], row: Mapping[str, Any]) -> tuple[Any, ...]:
     """A row straight from the API (no SQLite in between) as the tuple users get."""
     out = []
@@ -116,6 +145,8 @@ def kind_of(value: Any) -> str:
         return "json"
     if isinstance(value, dt.datetime):
         return "datetime"
+    if isinstance(value, dt.date):
+        return "date"
     if isinstance(value, bytes):
         return "binary"
     return "string"

@@ -14,6 +14,7 @@ from okta_dbapi.http.client import OktaClient
 from okta_dbapi.http.scope import Scope
 from okta_dbapi.sql import rows
 from okta_dbapi.sql.fetch import Fetcher, Progress
+from okta_dbapi.sql.inference import output_kinds
 from okta_dbapi.sql.planner import Plan, plan_select, projected_columns
 from okta_dbapi.sql.pushdown import strip_subdomain
 from okta_dbapi.sql.residual import LocalDatabase, rewrite
@@ -34,7 +35,7 @@ def run_select(
 
 def run_plan(plan: Plan, client: OktaClient, progress: Progress | None = None, scope: Scope | None = None) -> Result:
     """Run a planned SELECT; its requests run in ``scope`` (its deadline and cancellation)."""
-    fetcher = Fetcher(client, progress, scope)
+    fetcher = Fetcher(client, progress, scope, list_users_first=plan.stream is None or plan.limit is None)
     if plan.stream is not None:
         return _stream(plan, fetcher)
     return _materialise(plan, fetcher)
@@ -94,20 +95,29 @@ def _materialise(plan: Plan, fetcher: Fetcher) -> Result:
 def query_result(db: LocalDatabase, sql: str, tables: dict[str, Table]) -> Result:
     """Run the residual ``sql`` on ``db``; the result owns ``db`` and closes it."""
     try:
-        names, body = db.query(sql)
+        names, raw = db.query(sql)
+        kinds = output_kinds(sql, tables)
+        if len(kinds) != len(names):
+            kinds = [None] * len(names)
+        body = rows.typed_rows(raw, kinds)
         first = next(body, None)
     except BaseException:
         db.close()
         raise
-    description = [describe(name, _kind(name, first[i] if first else None, tables)) for i, name in enumerate(names)]
+    description = [
+        describe(name, _kind(name, first[i] if first else None, kinds[i], tables)) for i, name in enumerate(names)
+    ]
     rest = itertools.chain([first] if first is not None else [], body)
     return Result(description=description or None, rows=rest, on_close=[db.close])
 
 
-def _kind(name: str, value: Any, tables: dict[str, Table]) -> str:
-    """The type code of an output column: from its first value, else from the catalog by name."""
+def _kind(name: str, value: Any, inferred: str | None, tables: dict[str, Table]) -> str:
+    """The type code of an output column: from its first value, else the type inferred from the
+    statement, else the catalog's type of a column of that name."""
     if value is not None:
         return rows.kind_of(value)
+    if inferred is not None:
+        return inferred
     for table in tables.values():
         column = table.column(name)
         if column is not None:

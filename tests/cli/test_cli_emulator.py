@@ -186,7 +186,8 @@ def test_a_failing_statement_stops_the_script(org_env: dict[str, str]) -> None:
     ("sql", "needle"),
     [
         ("SELECT * FROM okta.users.nope", "nope"),
-        ("SELEC * FROM okta.users.factors", ""),
+        ("SELEC * FROM okta.users.factors", "at line 1, column 1 near 'SELEC': did you mean SELECT?"),
+        ("SELECT statsu FROM okta.users.users", "Did you mean status? okta.users.users has the columns id, status"),
         ("SELECT * FROM okta.users.factors WHERE userId = 'no-such-user' AND id = 'x'", ""),
         ("SELECT * FROM okta.users.factors WHERE subdomain = 'elsewhere' AND userId = 'x'", "subdomain"),
         ("UPDATE okta.users.factors SET status = 'ACTIVE' WHERE userId = 'x'", ""),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -359,6 +360,15 @@ def test_interactive_prompt(fake: FakeConnection) -> None:
     assert "okta-sql: error: unknown command '.bogus'" in err
 
 
+def test_history_goes_to_the_temporary_home(fake: FakeConnection, temporary_home: Path) -> None:
+    pytest.importorskip("readline")
+    assert Path.home() == temporary_home
+    history = temporary_home / ".okta_sql_history"
+    history.unlink(missing_ok=True)
+    status, _, _ = run([], stdin="SELECT 1;\n", tty=True)
+    assert status == 0 and history.exists()
+
+
 @pytest.mark.parametrize("word", ["exit", ".quit", "quit;", "\\q"])
 def test_interactive_quit(fake: FakeConnection, word: str) -> None:
     status, _, _ = run([], stdin=f"{word}\nSELECT 1;\n", tty=True)
@@ -382,3 +392,34 @@ def test_interactive_ctrl_c_at_the_prompt_clears_the_line(
     assert status == 0
     assert fake.executed == ["SELECT 2"]
     assert "^C" in out
+
+
+def test_catalog_commands_at_the_prompt(fake: FakeConnection) -> None:
+    from okta_dbapi.catalog import FACTORS, SUPPORTED_FACTORS, USERS
+
+    script = ".schema factors\n.columns okta.users.users\n.format csv\n.columns supported_factors\n"
+    status, out, err = run([], stdin=script, tty=True)
+    assert status == 0 and "error" not in err, err
+    schema, users_table, _format, csv_part = out.split("okta> ")[1:5]
+    assert schema.startswith(f"-- {FACTORS.comment}\nCREATE TABLE okta.users.factors (\n")
+    assert schema.endswith("  PRIMARY KEY (id, userId)\n);\n")
+    declared = {line.split()[0]: line.split()[1:3] for line in schema.splitlines()[2:-2]}
+    assert declared["factorType"] == ["TEXT,", "--"] and declared["created"] == ["TIMESTAMP,", "--"]
+    assert declared["profile"][0] == "JSON,"
+    assert [line.split()[0] for line in schema.splitlines()[2:-2]] == [c.name for c in FACTORS.columns]
+    assert "okta.users.users" not in schema  # only the table asked for
+    assert users_table.split("\n")[0].split() == ["column", "|", "type", "|", "key", "|", "description"]
+    assert all(f" {c.name} " in users_table for c in USERS.columns)
+    lines = csv_part.replace("\r\n", "\n").splitlines()
+    assert lines[0] == "column,type,key,description"
+    assert [line.split(",")[0] for line in lines[1:]] == [c.name for c in SUPPORTED_FACTORS.columns]
+    assert "userId,string,primary key,ID of the user" in lines
+    assert fake.executed == []  # answered from the catalog, no statement run
+
+
+def test_catalog_commands_name_the_tables_when_one_is_unknown(fake: FakeConnection) -> None:
+    status, _, err = run([], stdin=".schema factor\n.columns\n.columns nope\n", tty=True)
+    assert status == 0
+    assert "no table 'factor'; did you mean okta.users.factors? the tables are okta.users.factors" in err
+    assert "usage: .columns TABLE" in err
+    assert "no table 'nope'; the tables are" in err

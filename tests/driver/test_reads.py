@@ -493,3 +493,64 @@ def test_cte_column_lists_are_kept(org: Emulator, conn: okta_dbapi.Connection) -
         [uid],
     )
     assert [r[0] for r in cur.fetchall()] == sorted(f["factorType"] for f in org.org.factors(uid))
+
+
+def test_fan_out_progress_has_the_total_from_the_first_call(org: Emulator) -> None:
+    """A fan-out that reads every row lists the users first: every report carries the total."""
+    conn = okta_dbapi.connect(org_url=org.url, token=org.token, page_size=7, concurrency=4)
+    seen: list[tuple[int, int | None]] = []
+    cur = conn.cursor()
+    cur.progress = lambda done, total: seen.append((done, total))
+    org.log.clear()
+    cur.execute("SELECT factorType, count(*) FROM okta.users.factors GROUP BY factorType")
+    listed = len(listed_user_ids(org))
+    assert seen and all(total == listed for _, total in seen)
+    assert org.log.count("GET", USERS) == math.ceil(listed / 7)
+    assert org.log.count("GET", FACTORS) == listed
+    conn.close()
+
+
+def test_a_streamed_limit_still_lists_users_page_by_page(org: Emulator) -> None:
+    conn = okta_dbapi.connect(org_url=org.url, token=org.token, page_size=7, concurrency=1)
+    org.log.clear()
+    cur = conn.cursor()
+    cur.execute("SELECT id, factorType FROM okta.users.factors LIMIT 1")
+    assert len(cur.fetchall()) == 1
+    assert org.log.count("GET", USERS) == 1
+    conn.close()
+
+
+def test_explain_estimates_a_fan_out_from_the_budget() -> None:
+    """Before any answer: Okta's typical 600/minute, per 1,000 users; after a fan-out on the same
+    connection: the org's X-Rate-Limit-Limit and its number of users. EXPLAIN itself sends nothing."""
+    with Emulator(users=60, seed=3, rate_limit=(1200, 60)) as emu:
+        conn = okta_dbapi.connect(org_url=emu.url, token=emu.token)
+        cur = conn.cursor()
+        cur.execute("EXPLAIN SELECT factorType, count(*) FROM okta.users.factors GROUP BY factorType")
+        rows = cur.fetchall()
+        assert [r[1] for r in rows] == ["list_users", "list_factors", "estimate", "residual"]
+        facts = json.loads(rows[2][4])
+        assert facts["budget_per_minute"] == 600 and facts["users"] is None
+        assert facts["seconds_per_1000_users"] == round((5 + 1000) / 600 * 60)
+        assert "600 requests/minute (Okta's typical budget" in rows[2][5] and "per 1,000 users" in rows[2][5]
+        assert emu.log.count() == 0
+
+        cur.execute("SELECT count(*) FROM okta.users.factors")
+        cur.fetchall()
+        listed = len(emu.org.user_ids(include_deprovisioned=False))
+        before = emu.log.count()
+        cur.execute("EXPLAIN SELECT * FROM okta.users.factors WHERE status = 'ACTIVE'")
+        estimate = next(r for r in cur.fetchall() if r[1] == "estimate")
+        facts = json.loads(estimate[4])
+        assert facts["budget_per_minute"] == 1200 and "X-Rate-Limit-Limit" in facts["budget_from"]
+        assert facts["users"] == listed and facts["calls"] == listed + 1
+        assert facts["seconds"] == round((listed + 1) / 1200 * 60)
+        assert f"{listed + 1} calls for {listed} users at 1200 requests/minute" in estimate[5]
+        assert emu.log.count() == before
+        conn.close()
+
+
+def test_explain_of_a_keyed_query_has_no_estimate(conn: okta_dbapi.Connection) -> None:
+    cur = conn.cursor()
+    cur.execute("EXPLAIN SELECT * FROM okta.users.factors WHERE userId = 'x'")
+    assert "estimate" not in [r[1] for r in cur.fetchall()]

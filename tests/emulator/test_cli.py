@@ -7,10 +7,20 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import requests
 
 import okta_dbapi
+from okta_dbapi.emulator.__main__ import build_parser
 from okta_dbapi.http.auth import PrivateKeyAuth
+
+
+def _source_in_a_shell(*lines: str) -> dict[str, str]:
+    """Run the printed lines in a POSIX shell, as a user pasting them would, and read the variables back."""
+    script = "\n".join([*lines, 'printf "%s\\n%s\\n" "$OKTA_CLIENT_ORGURL" "$OKTA_CLIENT_TOKEN"'])
+    out = subprocess.run(["sh", "-c", script], capture_output=True, text=True, check=True, timeout=10).stdout
+    url, token = out.splitlines()
+    return {"OKTA_CLIENT_ORGURL": url, "OKTA_CLIENT_TOKEN": token}
 
 
 def test_cli_prints_env_lines_then_serves_until_terminated() -> None:
@@ -38,9 +48,11 @@ def test_cli_prints_env_lines_then_serves_until_terminated() -> None:
         assert proc.stdout is not None
         url_line = proc.stdout.readline().strip()
         token_line = proc.stdout.readline().strip()
-        assert url_line.startswith("OKTA_CLIENT_ORGURL=http://127.0.0.1:")
-        assert token_line.startswith("OKTA_CLIENT_TOKEN=00")
-        url, token = url_line.split("=", 1)[1], token_line.split("=", 1)[1]
+        assert url_line.startswith("export OKTA_CLIENT_ORGURL=http://127.0.0.1:")
+        assert token_line.startswith("export OKTA_CLIENT_TOKEN=00")
+        env = _source_in_a_shell(url_line, token_line)
+        url, token = env["OKTA_CLIENT_ORGURL"], env["OKTA_CLIENT_TOKEN"]
+        assert url_line.endswith(url) and token_line.endswith(token)
         r = requests.get(f"{url}/api/v1/users", headers={"Authorization": f"SSWS {token}"}, timeout=5)
         assert r.status_code == 200 and r.headers["X-Rate-Limit-Limit"] == "100"
         assert len(r.json()) == sum(1 for u in r.json() if u["status"] != "DEPROVISIONED")
@@ -62,7 +74,7 @@ def test_cli_sigterm_exits_cleanly_with_token() -> None:
     try:
         assert proc.stdout is not None
         proc.stdout.readline()
-        assert proc.stdout.readline().strip() == "OKTA_CLIENT_TOKEN=00fixed"
+        assert proc.stdout.readline().strip() == "export OKTA_CLIENT_TOKEN=00fixed"
         proc.terminate()
         assert proc.wait(timeout=10) == 0
     finally:
@@ -90,7 +102,7 @@ def test_cli_serves_service_apps(tmp_path: Path) -> None:
     try:
         assert proc.stdout is not None
         url = proc.stdout.readline().strip().split("=", 1)[1]
-        assert proc.stdout.readline().startswith("OKTA_CLIENT_TOKEN=")
+        assert proc.stdout.readline().startswith("export OKTA_CLIENT_TOKEN=")
         with okta_dbapi.connect(
             org_url=url, authorization_mode="PrivateKey", client_id="0oaCLI", private_key=private, read_only=True
         ) as conn:
@@ -105,3 +117,33 @@ def test_cli_serves_service_apps(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_a_token_with_shell_characters_is_quoted() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "okta_dbapi.emulator", "--users", "1", "--token", "00a b$c'd"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        lines = proc.stdout.readline().strip(), proc.stdout.readline().strip()
+        assert _source_in_a_shell(*lines)["OKTA_CLIENT_TOKEN"] == "00a b$c'd"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_help_shows_every_option_with_its_default(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        build_parser().parse_args(["--help"])
+    assert exit_.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    options = [a for a in build_parser()._actions if a.dest != "help"]
+    assert {a.dest for a in options} >= {"host", "port", "users", "seed", "latency", "rate_limit", "token", "validate"}
+    for action in options:
+        assert action.help and "(default: " in action.help, action.dest
+        assert action.option_strings[0] in text
+    for shown in ("(default: 127.0.0.1)", "(default: 0)", "(default: 1000)", "(default: 1)", "(default: 0.0)"):
+        assert shown in text

@@ -14,10 +14,11 @@ class Factor(Base):  # type: ignore[misc]
     __tablename__ = "factors"
     __table_args__ = {"schema": "users"}
 
-    userId = Column(String, primary_key=True)
-    # Okta assigns these when a factor is enrolled: FetchedValue() makes the ORM read them back
-    # with INSERT ... RETURNING instead of sending NULLs.
+    # The primary key is (id, userId), in column order, as reflection and sqlacodegen have it.
+    # Okta assigns id (and status, created, lastUpdated) when a factor is enrolled: FetchedValue()
+    # makes the ORM read them back with INSERT ... RETURNING instead of sending NULLs.
     id = Column(String, primary_key=True, server_default=FetchedValue())
+    userId = Column(String, primary_key=True)
     factorType = Column(String, nullable=False)
     provider = Column(String, nullable=False)
     profile = Column(JSON)

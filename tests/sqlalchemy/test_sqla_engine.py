@@ -40,13 +40,13 @@ def test_inspector_makes_no_request(engine: Engine, log: Emulator) -> None:
         assert insp.get_unique_constraints(table, schema="users") == []
         assert insp.get_check_constraints(table, schema="users") == []
         assert insp.get_table_comment(table, schema="users")["text"]
-    assert insp.get_pk_constraint("factors", schema="users")["constrained_columns"] == ["userId", "id"]
+    assert insp.get_pk_constraint("factors", schema="users")["constrained_columns"] == ["id", "userId"]
     assert log.log.count() == 0
 
 
 def test_autoload_table(engine: Engine, log: Emulator) -> None:
     factors = Table("factors", MetaData(), schema="users", autoload_with=engine)
-    assert [c.name for c in factors.primary_key] == ["userId", "id"]
+    assert [c.name for c in factors.primary_key] == ["id", "userId"]
     assert isinstance(factors.c.factorType.type, String)
     assert isinstance(factors.c.lastUpdated.type, DateTime) and factors.c.lastUpdated.type.timezone
     assert isinstance(factors.c.profile.type, JSON)

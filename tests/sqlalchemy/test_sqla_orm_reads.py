@@ -46,10 +46,41 @@ def test_select_filter_by(session: Session) -> None:
 
 def test_get_by_primary_key_is_one_request(session: Session, some_factor: tuple[str, str, str], log: Emulator) -> None:
     user_id, factor_id, factor_type = some_factor
-    factor = session.get(Factor, (user_id, factor_id))
+    factor = session.get(Factor, (factor_id, user_id))
     assert factor is not None and factor.factorType == factor_type
     assert log.log.count() == 1
     assert log.log.count("GET", f"/api/v1/users/{user_id}/factors/{factor_id}") == 1
+
+
+def test_get_by_a_dict_of_key_columns(session: Session, some_factor: tuple[str, str, str], log: Emulator) -> None:
+    """The documented form: it names the columns, so it does not depend on the key's order."""
+    user_id, factor_id, _ = some_factor
+    factor = session.get(Factor, {"userId": user_id, "id": factor_id})
+    assert factor is not None and (factor.id, factor.userId) == (factor_id, user_id)
+    assert log.log.count("GET", f"/api/v1/users/{user_id}/factors/{factor_id}") == 1
+
+
+def test_a_model_generated_from_reflection_has_the_same_key_order(
+    engine: Engine, some_factor: tuple[str, str, str], log: Emulator
+) -> None:
+    """What sqlacodegen writes: one attribute per reflected column, in order, primary_key=True on key
+    columns. Its key order, the reflected Table's and the hand-written model's are one order."""
+    from sqlalchemy import Column, MetaData, Table, inspect
+    from sqlalchemy.orm import declarative_base
+
+    user_id, factor_id, factor_type = some_factor
+    insp = inspect(engine)
+    key = insp.get_pk_constraint("factors", schema="users")["constrained_columns"]
+    attributes: dict[str, object] = {"__tablename__": "factors", "__table_args__": {"schema": "users"}}
+    for col in insp.get_columns("factors", schema="users"):
+        attributes[col["name"]] = Column(col["type"], primary_key=col["name"] in key)
+    generated = type("Factors", (declarative_base(),), attributes)
+    reflected = Table("factors", MetaData(), schema="users", autoload_with=engine)
+    order = [c.name for c in inspect(generated).primary_key]
+    assert order == [c.name for c in reflected.primary_key] == [c.name for c in inspect(Factor).primary_key]
+    with Session(engine) as session:
+        found = session.get(generated, (factor_id, user_id))
+        assert found is not None and found.factorType == factor_type  # type: ignore[attr-defined]
 
 
 def test_orm_aggregate(session: Session) -> None:

@@ -76,7 +76,7 @@ def user_without(engine: Engine, factor_type: str, provider: str) -> str:
 def test_insert_returning_enrolls(engine: Engine, emu: Emulator) -> None:
     user_id = user_without(engine, "sms", "OKTA")
     factors = reflect_factors(engine)
-    assert [c.name for c in factors.primary_key] == ["userId", "id"]
+    assert [c.name for c in factors.primary_key] == ["id", "userId"]
     emu.log.clear()
     with engine.begin() as conn:
         row = conn.execute(
@@ -104,7 +104,7 @@ def test_orm_add_commit_enrolls(engine: Engine, emu: Emulator) -> None:
         assert isinstance(factor.created, dt.datetime)
         factor_id = factor.id
     with Session(engine) as session:
-        again = session.get(Factor, (user_id, factor_id))
+        again = session.get(Factor, (factor_id, user_id))
         assert again is not None and again.factorType == "token:software:totp"
 
 
@@ -120,7 +120,7 @@ def test_orm_delete_commit_unenrolls(engine: Engine, emu: Emulator) -> None:
         session.commit()
     assert emu.log.count("DELETE", rf"/api/v1/users/{user_id}/factors/{factor_id}") == 1
     with Session(engine) as session:
-        assert session.get(Factor, (user_id, factor_id)) is None
+        assert session.get(Factor, (factor_id, user_id)) is None
         remaining = session.execute(select(Factor.id).filter_by(userId=user_id)).scalars().all()
         assert factor_id not in remaining
 
@@ -138,6 +138,35 @@ def test_core_delete(engine: Engine, emu: Emulator) -> None:
         assert result.rowcount == 1
 
 
+def test_insert_rowcount_is_readable(engine: Engine, emu: Emulator) -> None:
+    """SQLAlchemy closes the cursor of an INSERT without RETURNING before the caller reads rowcount."""
+    user_id = user_without(engine, "call", "OKTA")
+    factors = reflect_factors(engine)
+    with engine.begin() as conn:
+        result = conn.execute(
+            insert(factors).values(
+                userId=user_id, factorType="call", provider="OKTA", profile={"phoneNumber": "+15555550100"}
+            )
+        )
+        assert result.rowcount == 1
+    assert emu.log.count("POST", FACTORS_POST) >= 1
+
+
+def test_dbapi_cursor_keeps_rowcount_after_close(engine: Engine) -> None:
+    user_id = user_without(engine, "email", "OKTA")
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute(
+            "INSERT INTO okta.users.factors (userId, factorType, provider, profile) VALUES (?, 'email', 'OKTA', ?)",
+            [user_id, '{"email": "rowcount@example.com"}'],
+        )
+        cursor.close()
+        assert cursor.rowcount == 1
+    finally:
+        raw.close()
+
+
 def test_update_is_refused_with_a_clear_error(engine: Engine) -> None:
     from sqlalchemy import update
     from sqlalchemy.exc import DBAPIError
@@ -150,4 +179,4 @@ def test_update_is_refused_with_a_clear_error(engine: Engine) -> None:
 def test_session_get_of_a_missing_factor_is_none(engine: Engine) -> None:
     user_id = user_without(engine, "question", "OKTA")
     with Session(engine) as session:
-        assert session.get(Factor, (user_id, "ostNoSuchFactor000001")) is None
+        assert session.get(Factor, {"userId": user_id, "id": "ostNoSuchFactor000001"}) is None

@@ -79,3 +79,14 @@ def test_read_sql_table_users_with_columns(engine: Engine) -> None:
     assert len(df) == pd.read_sql("SELECT count(*) AS n FROM users.users", engine)["n"].iloc[0]
     assert 0 < len(df) <= 30
     assert_utc_timestamps(df["created"])
+
+
+def test_aggregates_of_timestamps_are_datetime_columns_named_as_written(engine: Engine, emu: Emulator) -> None:
+    sql = 'SELECT status, max(created), count(*), coalesce("lastLogin", created) AS seen FROM users.users GROUP BY 1'
+    df = pd.read_sql(text(sql), engine)
+    assert list(df.columns) == ["status", "max(created)", "count(*)", "seen"]
+    assert_utc_timestamps(df["max(created)"])
+    assert_utc_timestamps(df["seen"])
+    assert df["count(*)"].dtype.kind == "i"
+    listed = [emu.org.user(u) or {} for u in emu.org.user_ids(include_deprovisioned=False)]
+    assert int(df["count(*)"].sum()) == len(listed)

@@ -87,10 +87,18 @@ def test_every_catalog_column_has_a_type() -> None:
 
 @pytest.mark.parametrize(
     ("table", "pk"),
-    [("factors", ["userId", "id"]), ("users", ["id"]), ("supported_factors", ["userId", "factorType", "provider"])],
+    [("factors", ["id", "userId"]), ("users", ["id"]), ("supported_factors", ["factorType", "provider", "userId"])],
 )
 def test_pk_constraint(table: str, pk: list[str]) -> None:
     assert dialect.get_pk_constraint(None, table, schema="users") == {"constrained_columns": pk, "name": None}
+
+
+@pytest.mark.parametrize("table", sorted(catalog.TABLES))
+def test_primary_keys_are_in_column_order(table: str) -> None:
+    """Generated models (sqlacodegen) order a composite key by column position; reflection must agree."""
+    names = [c["name"] for c in dialect.get_columns(None, table)]
+    pk = dialect.get_pk_constraint(None, table)["constrained_columns"]
+    assert pk == [n for n in names if n in pk]
 
 
 @pytest.mark.parametrize(

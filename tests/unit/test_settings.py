@@ -309,3 +309,34 @@ def test_settings_is_frozen_and_direct_construction_validates() -> None:
         s.token = "x"  # type: ignore[misc]
     with pytest.raises(ProgrammingError):
         Settings(org_url="http://example.com", subdomain="example", token=TOKEN)
+
+
+# -- the documented okta.yaml ------------------------------------------------------------------
+
+
+def test_the_documented_okta_yaml_resolves_as_described() -> None:
+    import re
+
+    doc = (Path(__file__).parents[2] / "docs" / "connecting.md").read_text(encoding="utf-8")
+    (example,) = re.findall(r"```yaml\n(.*?)```", doc, re.S)
+    Path("okta.yaml").write_text(example)
+    settings = Settings.resolve()
+    assert settings.org_url == "https://my-org.okta.com"
+    assert settings.authorization_mode == "PrivateKey"
+    assert settings.client_id == "0oa1b2c3d4e5f6g7h8i9"
+    assert settings.scopes == ("okta.users.read", "okta.users.manage")
+    assert settings.private_key == "~/.okta/okta-dbapi-key.pem"  # a path: read when the first token is needed
+    assert (settings.timeout, settings.max_retries) == (30.0, 4)
+
+
+def test_user_agent_option_is_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    import requests_mock
+
+    from okta_dbapi.http.client import OktaClient
+
+    settings = Settings.resolve(org_url="https://my-org.okta.com", token=TOKEN, user_agent="mfa-report/2.1")
+    with requests_mock.Mocker() as mock:
+        mock.get("https://my-org.okta.com/api/v1/users/00u1", json={"id": "00u1"})
+        OktaClient(settings).call("GET", "/api/v1/users/{id}", path_params={"id": "00u1"})
+    assert mock.last_request.headers["User-Agent"] == "mfa-report/2.1"
+    assert Settings.resolve(org_url="https://my-org.okta.com", token=TOKEN).user_agent.startswith("okta-dbapi/")
