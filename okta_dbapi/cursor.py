@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import reprlib
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
 from okta_dbapi.exceptions import Error, InterfaceError, NotSupportedError, ProgrammingError
@@ -28,13 +30,26 @@ class Connection(Protocol):
 
 
 def check_open(method: F) -> F:
+    """Refuse a closed cursor or connection, and a second thread using the cursor at the same time."""
+
     @functools.wraps(method)
     def wrapper(self: Cursor, *args: Any, **kwargs: Any) -> Any:
         if self._closed:
             raise InterfaceError("The cursor is closed; open a new one with connection.cursor().")
         if self.connection.closed:
             raise InterfaceError("The connection is closed; open a new one with okta_dbapi.connect().")
-        return method(self, *args, **kwargs)
+        # Non-blocking: a cursor holds one statement's state, so sharing it between threads is misuse
+        # that must fail loudly rather than interleave rows. Reentrant for a progress callback.
+        if not self._in_use.acquire(blocking=False):
+            raise InterfaceError(
+                f"The cursor is in use by another thread (calling {method.__name__}() while another "
+                "call is running). A cursor is for one thread at a time: give each thread its own "
+                "connection.cursor()."
+            )
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self._in_use.release()
 
     return wrapper  # type: ignore[return-value]
 
@@ -61,6 +76,7 @@ class Cursor:
         self.connection = connection
         self._arraysize = 1
         self._closed = False
+        self._in_use = threading.RLock()
         self._result: Result | None = None
         self.rowcount = -1
         self.lastrowid: Any = None
@@ -105,6 +121,11 @@ class Cursor:
     @interruptible
     def executemany(self, operation: str, seq_of_parameters: Sequence[Sequence[Any] | Mapping[str, Any]]) -> Cursor:
         self._reset()
+        if isinstance(seq_of_parameters, (str, bytes, Mapping)) or not isinstance(seq_of_parameters, Iterable):
+            raise ProgrammingError(
+                "executemany() takes a sequence of parameter sets, e.g. [(a1, b1), (a2, b2)], not "
+                f"{type(seq_of_parameters).__name__}; for one set of parameters use execute()."
+            )
         result = self.connection._run_many(operation, list(seq_of_parameters), progress=self.progress)
         self._result = result if result.description is not None else None
         self.rowcount = result.rowcount
@@ -139,6 +160,8 @@ class Cursor:
     @check_open
     @interruptible
     def fetchmany(self, size: int | None = None) -> list[tuple[Any, ...]]:
+        if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
+            raise ProgrammingError(f"fetchmany(size) takes a non-negative integer, not {reprlib.repr(size)}.")
         count = self._arraysize if size is None else size
         rows = self._rows()
         out = []

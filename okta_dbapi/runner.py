@@ -14,6 +14,7 @@ from okta_dbapi import writes
 from okta_dbapi.exceptions import NotSupportedError, ProgrammingError
 from okta_dbapi.http.client import OktaClient
 from okta_dbapi.http.scope import Scope
+from okta_dbapi.sql.depth import recursion_guard
 from okta_dbapi.sql.explain import explain_result, explain_rows
 from okta_dbapi.sql.fetch import Progress
 from okta_dbapi.sql.names import name_as_written
@@ -44,7 +45,8 @@ def run(
                 "REFRESH needs a snapshot: connect with snapshot=PATH (or snapshot=True), or okta-sql --snapshot PATH."
             )
         return snapshot.refresh(*refresh)
-    return run_statement(prepare(operation, parameters), client, progress, snapshot, scope)
+    with recursion_guard():  # the planner, the writes and sqlglot's generator walk the tree recursively
+        return run_statement(prepare(operation, parameters), client, progress, snapshot, scope)
 
 
 def run_many(
@@ -55,6 +57,17 @@ def run_many(
     snapshot: Snapshot | None = None,
 ) -> Result:
     """``executemany``: an INSERT runs as one checked write of all rows; anything else once per set."""
+    with recursion_guard():
+        return _run_many(operation, seq_of_parameters, client, progress, snapshot)
+
+
+def _run_many(
+    operation: str,
+    seq_of_parameters: Sequence[Any],
+    client: OktaClient,
+    progress: Progress | None,
+    snapshot: Snapshot | None,
+) -> Result:
     statements = [prepare(operation, p) for p in seq_of_parameters]
     if statements and all(s.kind == "insert" for s in statements):
         return _write(lambda c: writes.execute_many(statements, c, progress), client, snapshot)

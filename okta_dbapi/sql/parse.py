@@ -7,13 +7,10 @@ are bound into the AST as literals; they never pass through SQL text.
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
 import difflib
 import functools
-import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,10 +19,10 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
 
-from okta_dbapi.exceptions import NotSupportedError, ProgrammingError
+from okta_dbapi.exceptions import ProgrammingError
+from okta_dbapi.sql import depth
 from okta_dbapi.sql.dialect import DIALECT
-
-Params = Sequence[Any] | Mapping[str, Any] | None
+from okta_dbapi.sql.values import Params, check_params, check_text, to_literal
 
 _POSITIONAL_PREFIX = "_p"
 _TOKEN_REPR = re.compile(r"<Token token_type: [^,]*, text: ([^,]*),[^>]*>")
@@ -165,37 +162,9 @@ def _check_first_word(sql: str) -> None:
     )
 
 
-def to_literal(value: Any) -> exp.Expression:
-    """A Python parameter value as a SQL literal."""
-    if value is None:
-        return exp.null()
-    if isinstance(value, bool):
-        return exp.true() if value else exp.false()
-    if isinstance(value, (int, float, decimal.Decimal)):
-        return exp.Literal.number(value)
-    if isinstance(value, str):
-        return exp.Literal.string(value)
-    if isinstance(value, dt.datetime):
-        return exp.Literal.string(format_timestamp(value))
-    if isinstance(value, dt.date):
-        return exp.Literal.string(value.isoformat())
-    if isinstance(value, (dict, list, tuple)):
-        return exp.Literal.string(json.dumps(value, separators=(",", ":")))
-    raise NotSupportedError(
-        f"Parameters of type {type(value).__name__} are not supported; pass None, bool, int, float, "
-        "str, datetime, date, dict or list."
-    )
-
-
-def format_timestamp(value: dt.datetime) -> str:
-    """Okta's timestamp format (UTC, milliseconds); naive datetimes are taken as UTC."""
-    if value.tzinfo is not None:
-        value = value.astimezone(dt.timezone.utc)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
-
-
 def bind(ast: exp.Expression, params: Params, positional_count: int) -> exp.Expression:
     """Replace every placeholder in ``ast`` by its parameter value, checking counts and names."""
+    params = check_params(params)
     placeholders = [p for p in ast.find_all(exp.Placeholder)]
     if positional_count and any(not _is_positional(p) for p in placeholders):
         raise ProgrammingError("Mix of ? and :name placeholders; use one style per statement.")
@@ -253,21 +222,27 @@ class _Parsed:
 @functools.lru_cache(maxsize=256)
 def _parse_cached(sql: str) -> _Parsed:
     """Parse once per distinct SQL text: scripts run the same statement with new parameters."""
-    explain, body = split_explain(sql)
-    tokens = tokenize(body)
-    if tokens and tokens[0].text.upper() in ("EXEC", "EXECUTE"):
-        return _Parsed(explain, body, "exec", None, 0)
-    named_sql, positional = name_positional_placeholders(quote_hyphenated_insert_columns(body))
-    ast = parse_sql(named_sql)
-    return _Parsed(explain, body, statement_kind(ast), ast, positional)
+    with depth.recursion_guard():
+        explain, body = split_explain(sql)
+        tokens = tokenize(body)
+        depth.check_nesting(tokens)
+        if tokens and tokens[0].text.upper() in ("EXEC", "EXECUTE"):
+            return _Parsed(explain, body, "exec", None, 0)
+        named_sql, positional = name_positional_placeholders(quote_hyphenated_insert_columns(body))
+        ast = depth.balance(parse_sql(named_sql))
+        depth.check_depth(ast)
+        return _Parsed(explain, body, statement_kind(ast), ast, positional)
 
 
 def prepare(sql: str, params: Params = None) -> Statement:
     """Parse ``sql`` (with an optional leading EXPLAIN) and bind ``params`` into a copy of it."""
     if not isinstance(sql, str):
         raise ProgrammingError(f"The operation must be a SQL string, not {type(sql).__name__}.")
+    check_text(sql, "The SQL text")
     parsed = _parse_cached(sql)
     if parsed.ast is None:
-        return Statement(kind=parsed.kind, sql=parsed.body, ast=None, explain=parsed.explain, params=params)
+        return Statement(
+            kind=parsed.kind, sql=parsed.body, ast=None, explain=parsed.explain, params=check_params(params)
+        )
     ast = bind(parsed.ast.copy(), params, parsed.positional)
     return Statement(kind=parsed.kind, sql=parsed.body, ast=ast, explain=parsed.explain)

@@ -9,6 +9,7 @@ an exact single-table scan to stream. Everything else runs as a residual query i
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -174,12 +175,12 @@ def _mark_streaming(plan: Plan) -> None:
     offset = ast.args.get("offset")
     if limit is not None:
         ok, value = literal_value(limit.expression)
-        if not ok or not isinstance(value, int):
-            return
+        if not ok or not _row_count(value):
+            return  # e.g. LIMIT -1 (no limit in SQLite): the residual query applies it
         plan.limit = value
     if offset is not None:
         ok, value = literal_value(offset.expression)
-        if not ok or not isinstance(value, int):
+        if not ok or not _row_count(value):
             return
         plan.offset = value
     plan.stream = ref
@@ -187,6 +188,11 @@ def _mark_streaming(plan: Plan) -> None:
     # Every predicate was pushed, so LIMIT can shrink the users page too (never otherwise).
     if source.mode == "users" and plan.limit is not None:
         source.query["limit"] = max(1, min(int(source.query["limit"]), plan.limit + plan.offset))
+
+
+def _row_count(value: Any) -> bool:
+    """A LIMIT or OFFSET the stream can apply itself (``itertools.islice`` takes 0..sys.maxsize)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= sys.maxsize
 
 
 def projected_columns(ast: exp.Select, ref: Ref) -> list[tuple[str, str]]:

@@ -19,9 +19,9 @@ from typing import Any
 from sqlglot import exp
 
 from okta_dbapi.catalog import USERS, Table, require_table
-from okta_dbapi.exceptions import ProgrammingError
-from okta_dbapi.sql.parse import format_timestamp
+from okta_dbapi.exceptions import DataError, ProgrammingError
 from okta_dbapi.sql.rows import parse_timestamp
+from okta_dbapi.sql.values import format_timestamp
 
 # Columns of a table that are really request parameters, not data: they are checked or turned
 # into pushdowns, then removed from the residual query.
@@ -291,7 +291,10 @@ def okta_timestamp(value: Any) -> str | None:
             parsed = dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), dt.timezone.utc)
         except ValueError:
             return None
-    return format_timestamp(parsed)
+    try:
+        return format_timestamp(parsed)
+    except DataError:  # e.g. year 1 with a zone east of UTC: no instant to send, compared locally
+        return None
 
 
 def _or_as_in(term: exp.Or) -> exp.In | None:

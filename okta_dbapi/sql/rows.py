@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from okta_dbapi.catalog import Column, ColumnKind, Table
-from okta_dbapi.sql.parse import format_timestamp
+from okta_dbapi.sql.values import format_timestamp
 
 
 def api_row(table: Table, item: Mapping[str, Any], keys: Mapping[str, Any]) -> dict[str, Any]:

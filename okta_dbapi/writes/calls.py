@@ -16,7 +16,7 @@ from typing import Any
 
 from okta_dbapi.catalog import Operation, Param, Table
 from okta_dbapi.exceptions import DataError, ProgrammingError
-from okta_dbapi.sql.parse import format_timestamp
+from okta_dbapi.sql.values import format_timestamp
 
 DATA_PREFIX = "data__"
 # Body fields whose value is a JSON object; a string value is parsed as JSON text.
