@@ -21,8 +21,9 @@ Options may arrive as strings (a SQLAlchemy URL query), so booleans accept
 ``true/false/1/0/yes/no/on/off`` and numbers are parsed from text.
 
 Security rules enforced here: the org URL is a bare origin (scheme, host, optional port; no
-path, query, fragment or userinfo), and plain ``http://`` is only accepted for loopback hosts
-(``localhost``, ``127.0.0.0/8``, ``::1``), e.g. the bundled emulator.
+path, query, fragment or userinfo, and no message ever echoes the userinfo), and plain ``http://``
+is only accepted for loopback hosts written literally (``localhost``, ``127.0.0.0/8``, ``::1``;
+not ``*.localhost``, which the system resolver could send anywhere), e.g. the bundled emulator.
 """
 
 from __future__ import annotations
@@ -251,8 +252,14 @@ _SECRET_FIELDS = frozenset({"token", "private_key"})
 
 
 def is_loopback_host(host: str) -> bool:
+    """``localhost``, ``127.0.0.0/8`` or ``::1``, taken literally.
+
+    Other names under ``.localhost`` are not: RFC 6761 says they should resolve to loopback, but
+    ``requests`` asks the system resolver, which may send them anywhere (a search domain, a hosts
+    file entry, a DNS server that answers everything).
+    """
     host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -260,20 +267,37 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
+def _shown(url: str) -> str:
+    """``url`` as an error message may show it: no user info (it may hold a password), no query."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    if "@" in rest:
+        # Anything up to the last '@' may be a password, even one holding '/', '?' or '#'.
+        authority = "***@" + re.split(r"[/?#]", rest.rpartition("@")[2], maxsplit=1)[0]
+    return f"{scheme}{sep}{authority}"
+
+
 def normalize_org_url(url: str) -> str:
     """Validate an org URL and return it as ``scheme://host[:port]`` (lowercase, no slash)."""
     raw = url.strip()
+    if "@" in raw:  # checked first: every later message shows the URL, and this part may be a password
+        raise ProgrammingError(
+            f"invalid org_url {_shown(raw)!r}: it must not contain user info (user:password@); "
+            "pass the API token as token=... instead"
+        )
     try:
         parts = urlsplit(raw)
         port = parts.port
     except ValueError as e:
-        raise ProgrammingError(f"invalid org_url {raw!r}: {e}") from None
+        raise ProgrammingError(f"invalid org_url {_shown(raw)!r}: {e}") from None
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
     if scheme not in ("https", "http") or not host:
-        raise ProgrammingError(f"invalid org_url {raw!r}: expected https://<your-org>.okta.com (scheme and host)")
-    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
-        raise ProgrammingError("invalid org_url: it must not contain user info (user:password@)")
+        raise ProgrammingError(
+            f"invalid org_url {_shown(raw)!r}: expected https://<your-org>.okta.com (scheme and host)"
+        )
     if parts.path not in ("", "/") or parts.query or parts.fragment or raw.endswith(("?", "#")):
         raise ProgrammingError(
             f"invalid org_url {parts.scheme}://{parts.netloc}{parts.path}: it must be the org's origin "
@@ -282,7 +306,8 @@ def normalize_org_url(url: str) -> str:
     if scheme == "http" and not is_loopback_host(host):
         raise ProgrammingError(
             f"refusing plain http:// for {host}: the API token would travel unencrypted; "
-            "use https:// (http:// is only allowed for loopback hosts such as the local emulator)"
+            "use https:// (http:// is only allowed for loopback hosts such as the local emulator: "
+            "localhost, 127.0.0.1 or [::1], written literally)"
         )
     netloc = f"[{host}]" if ":" in host else host
     if port is not None and port != _DEFAULT_PORTS[scheme]:

@@ -10,6 +10,10 @@ Accepted forms::
 Every other query parameter is a driver option (``read_only``, ``timeout``, ``page_size``, ...)
 passed through as text; the driver's settings coerce and validate it. Without a token in the URL
 the driver falls back to ``OKTA_CLIENT_TOKEN`` and ``okta.yaml``.
+
+The token belongs in the password part (``okta://:TOKEN@host``): that is the only part SQLAlchemy
+masks in ``repr(engine)``, ``str(url)`` and its logs. ``?token=...`` (or an inline private key in
+``?private_key=``) is refused, so it cannot be shown.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from sqlalchemy.exc import ArgumentError
 _URL_KEYS = ("scheme", "subdomain")
 # Options that may be given more than once, joined with spaces (OAuth scopes).
 _MULTI_VALUED = {"scopes": " "}
+# Query keys that would carry a secret in plain sight; the token goes in the password part.
+_SECRET_KEYS = frozenset({"token", "api_token", "password", "okta_client_token"})
 # Databases (URL paths) accepted: none, or the one schema.
 _DATABASES = ("", "users")
 
@@ -47,9 +53,29 @@ def _single(name: str, value: str | Sequence[str]) -> str:
     return joiner.join(value)
 
 
+def _refuse_secrets_in_query(query: Mapping[str, str | Sequence[str]]) -> None:
+    """SQLAlchemy masks only the password part of a URL (``repr(engine)``, logs, tracebacks); a secret
+    in the query string would be shown as written."""
+    for name, value in query.items():
+        lowered = name.lower()
+        values = [value] if isinstance(value, str) else list(value)
+        if lowered in _SECRET_KEYS:
+            raise ArgumentError(
+                f"do not put the API token in the URL query (?{name}=...): SQLAlchemy shows the query in "
+                "repr(engine) and in logs, and masks only the password part. Write okta://:TOKEN@my-org.okta.com "
+                "(note the colon), or leave it out to use OKTA_CLIENT_TOKEN / okta.yaml"
+            )
+        if lowered == "private_key" and any(v.strip().startswith(("-----BEGIN", "{")) for v in values):
+            raise ArgumentError(
+                "do not put a private key in the URL query: SQLAlchemy shows the query in repr(engine) and in "
+                "logs. Pass private_key as the path of a PEM file, or set OKTA_CLIENT_PRIVATEKEY"
+            )
+
+
 def connect_kwargs(url: URL) -> dict[str, Any]:
     """The ``okta_dbapi.connect`` keyword arguments for ``url``."""
     query: Mapping[str, str | Sequence[str]] = url.query
+    _refuse_secrets_in_query(query)
     params = {name: _single(name, value) for name, value in query.items()}
     kwargs: dict[str, Any] = {}
 

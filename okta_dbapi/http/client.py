@@ -45,6 +45,7 @@ from okta_dbapi.http import errors, transport
 from okta_dbapi.http.attempt import Attempt, Retry
 from okta_dbapi.http.auth import Auth, make_auth
 from okta_dbapi.http.challenge import challenge_error
+from okta_dbapi.http.headers import check_header
 from okta_dbapi.http.pacing import Pacer, RateLimited, parse_retry_after
 from okta_dbapi.http.paths import encode_query, expand_path
 from okta_dbapi.http.scope import Scope
@@ -123,7 +124,8 @@ class OktaClient:
         self._base = settings.org_url
         self._org_origin = _origin(settings.org_url)
         self._timeout = (settings.timeout, settings.timeout)
-        self._base_headers = {"Accept": "application/json", "User-Agent": settings.user_agent}
+        user_agent = check_header("User-Agent", settings.user_agent, " (the user_agent option)")
+        self._base_headers = {"Accept": "application/json", "User-Agent": user_agent}
         self._count_lock = threading.Lock()
         self._request_count = 0
         self._closed = False
@@ -183,7 +185,8 @@ class OktaClient:
         data: bytes | None = None
         if json_body is not None or send_body:
             try:
-                data = json.dumps({} if json_body is None else json_body, separators=(",", ":")).encode()
+                body = {} if json_body is None else json_body
+                data = json.dumps(body, separators=(",", ":"), allow_nan=False).encode()
             except (TypeError, ValueError) as e:
                 raise errors.error_class(400, "E0000001")(
                     f"cannot send {method} {target}: the body is not JSON-serialisable ({e})",
@@ -368,7 +371,7 @@ class OktaClient:
                 if name.lower() in _FORBIDDEN_HEADERS:
                     raise ProgrammingError(f"the header {name} cannot be set per request")
                 if value is not None:
-                    headers[name] = str(value)
+                    headers[name] = check_header(name, str(value))
         if has_body:
             headers["Content-Type"] = "application/json"
         headers.update(self.auth.headers(method, url))  # a new DPoP proof for every send

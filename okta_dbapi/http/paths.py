@@ -48,7 +48,10 @@ def expand_path(template: str, params: Mapping[str, Any] | None) -> str:
         text = str(params[name])
         if text in ("", ".", ".."):
             raise ProgrammingError(f"invalid {name} {text!r}: an identifier cannot be empty, '.' or '..'")
-        parts.append(quote(text, safe=""))
+        try:
+            parts.append(quote(text, safe=""))
+        except UnicodeEncodeError:
+            raise ProgrammingError(f"invalid {name}: it is not valid Unicode (a lone surrogate)") from None
         parts.append(literal)
     return "".join(parts)
 

@@ -9,14 +9,17 @@ the connection's own org. Values are checked and converted here, before any requ
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import json
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from okta_dbapi.catalog import Operation, Param, Table
 from okta_dbapi.exceptions import DataError, ProgrammingError
-from okta_dbapi.sql.values import format_timestamp
+from okta_dbapi.http.headers import check_header
+from okta_dbapi.sql.values import check_value, format_timestamp
 
 DATA_PREFIX = "data__"
 # Body fields whose value is a JSON object; a string value is parsed as JSON text.
@@ -89,7 +92,7 @@ def build_call(
         if lowered in seen:
             raise ProgrammingError(f"The {what} {name} is given twice.")
         seen.add(lowered)
-        value = plain(raw)
+        value = plain(check_value(raw))
         if lowered == "subdomain":
             check_subdomain(value, subdomain)
             continue
@@ -154,9 +157,7 @@ def _set_param(call: Call, param: Param, value: Any, row: int) -> None:
         )
     if param.location == "header":
         text = str(converted).lower() if isinstance(converted, bool) else str(converted)
-        if "\r" in text or "\n" in text:
-            raise DataError(f"The header {param.name} cannot contain line breaks (row {row}).")
-        call.headers[param.name] = text
+        call.headers[param.name] = check_header(param.name, text, f" (row {row})")
     else:
         call.query[param.name] = converted
 
@@ -184,6 +185,10 @@ def to_int(name: str, value: Any, row: int) -> int:
 
 
 def _body_value(name: str, value: Any, row: int) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise DataError(f"{name} is {value}, which JSON (and so Okta's API) cannot carry (row {row}).")
+    if isinstance(value, decimal.Decimal):
+        raise DataError(f"{name} is a Decimal, which JSON cannot carry exactly; pass an int, float or str (row {row}).")
     if name in OBJECT_FIELDS:
         if isinstance(value, str):
             try:

@@ -113,5 +113,5 @@ def test_value_conversions() -> None:
     assert call.query == {"activate": True, "updatePhone": False, "tokenLifetimeSeconds": 60}
     assert call.headers == {"Accept-Language": "fr"}
     assert call.body == {"factorType": "sms", "profile": {"phoneNumber": "+1555"}}
-    with pytest.raises(DataError, match="line breaks"):
+    with pytest.raises(ProgrammingError, match="line break"):
         build_call(FACTORS, enroll, [("userId", "u"), ("Accept-Language", "fr\r\nX: y")], subdomain="acme")
