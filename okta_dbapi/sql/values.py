@@ -116,6 +116,22 @@ def to_json(value: Any) -> str:
     return check_text(text, "A dict or list parameter")
 
 
+def number_literal(text: str) -> int | float:
+    """The value of a numeric literal of the SQL text; an integer must fit in 64 bits."""
+    digits = text.lstrip("+-")
+    if digits.isdigit():
+        if len(digits) > 19 or not INT_MIN <= int(text) <= INT_MAX:
+            raise DataError(
+                f"The integer {text[:20]}{'...' if len(text) > 20 else ''} ({len(digits)} digits) does not fit in "
+                "64 bits (the range SQLite and Okta's API handle); write it as a string."
+            )
+        return int(text)
+    try:
+        return float(text)
+    except ValueError:
+        raise DataError(f"{text[:40]!r} is not a number.") from None
+
+
 def to_literal(value: Any) -> exp.Expression:
     """A checked Python parameter value as a SQL literal."""
     value = check_value(value)

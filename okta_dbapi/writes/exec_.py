@@ -19,6 +19,7 @@ from sqlglot.tokens import Token, TokenType
 from okta_dbapi.catalog import Operation, Table, require_table
 from okta_dbapi.exceptions import DataError, ProgrammingError
 from okta_dbapi.sql.parse import Params, tokenize
+from okta_dbapi.sql.values import number_literal
 
 _LITERALS = {TokenType.TRUE: True, TokenType.FALSE: False, TokenType.NULL: None}
 
@@ -190,10 +191,7 @@ def _value(reader: _Reader) -> Any:
 
 
 def _number(text: str) -> int | float:
-    try:
-        return int(text)
-    except ValueError:
-        return float(text)
+    return number_literal(text)
 
 
 @dataclass(frozen=True)

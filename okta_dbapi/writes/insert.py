@@ -21,6 +21,7 @@ from okta_dbapi.sql.dialect import DIALECT
 from okta_dbapi.sql.fetch import Progress
 from okta_dbapi.sql.result import Result
 from okta_dbapi.sql.select import run_select
+from okta_dbapi.sql.values import number_literal
 from okta_dbapi.writes.calls import Call, build_call
 from okta_dbapi.writes.ledger import Ledger, run_sequence
 from okta_dbapi.writes.returning import Returning
@@ -100,7 +101,7 @@ def constant(node: exp.Expression) -> Any:
     if isinstance(node, exp.Literal):
         if node.is_string:
             return node.this
-        return int(node.this) if node.this.lstrip("-").isdigit() else float(node.this)
+        return number_literal(node.this)
     if node.find(exp.Column, exp.Table, exp.Select) is not None:
         raise ProgrammingError(
             f"VALUES can only hold constants and parameters, not {node.sql(dialect=DIALECT)!r}; "
