@@ -298,6 +298,7 @@ def normalize_org_url(url: str) -> str:
         raise ProgrammingError(
             f"invalid org_url {_shown(raw)!r}: expected https://<your-org>.okta.com (scheme and host)"
         )
+    host = _check_host(host, raw)
     if parts.path not in ("", "/") or parts.query or parts.fragment or raw.endswith(("?", "#")):
         raise ProgrammingError(
             f"invalid org_url {parts.scheme}://{parts.netloc}{parts.path}: it must be the org's origin "
@@ -313,6 +314,26 @@ def normalize_org_url(url: str) -> str:
     if port is not None and port != _DEFAULT_PORTS[scheme]:
         netloc = f"{netloc}:{port}"
     return f"{scheme}://{netloc}"
+
+
+def _check_host(host: str, raw: str) -> str:
+    """An IP literal, or a DNS name (an internationalised one in its ASCII ``xn--`` form)."""
+    try:
+        ipaddress.ip_address(host)
+        return host
+    except ValueError:
+        pass
+    try:
+        ascii_host = host if host.isascii() else host.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        ascii_host = ""
+    labels = ascii_host.split(".")
+    if not ascii_host or len(ascii_host) > 253 or not all(_LABEL.match(label) for label in labels):
+        raise ProgrammingError(
+            f"invalid org_url {_shown(raw)!r}: the host must be a DNS name (letters, digits, hyphens and "
+            "dots) or an IP address, e.g. https://<your-org>.okta.com"
+        )
+    return ascii_host
 
 
 def derive_subdomain(org_url: str) -> str:

@@ -24,8 +24,9 @@ from typing import Any
 
 import requests
 
-from okta_dbapi.exceptions import InterfaceError, OperationalError
+from okta_dbapi.exceptions import InterfaceError, OperationalError, ProgrammingError
 from okta_dbapi.http.errors import parse_error_body
+from okta_dbapi.http.headers import header_problem
 from okta_dbapi.http.keys import SigningKey, load_signing_key
 from okta_dbapi.http.tokens import TOKENS, AccessToken, SlotKey, TokenCache, TokenSlot
 from okta_dbapi.http.transport import describe_transport
@@ -89,6 +90,12 @@ class StaticAuth(Auth):
 
     def __init__(self, scheme: str, token: str | None) -> None:
         self._scheme = scheme
+        problem = header_problem(token) if token else None
+        if problem is not None:  # refused at connect(), before any request; the token itself never shown
+            raise ProgrammingError(
+                f"The API token cannot be sent in the Authorization header: {problem}. Check for a stray "
+                "space, line break or quote where it was copied from."
+            )
         self._value = f"{scheme} {token}" if token else None
 
     def headers(self, method: str, url: str) -> dict[str, str]:

@@ -394,7 +394,7 @@ def test_an_invalid_org_url_never_echoes_its_secret(url: str) -> None:
 def test_only_literal_loopback_hosts_count(host: str, loopback: bool) -> None:
     assert is_loopback_host(host) is loopback
     if not loopback:
-        with pytest.raises(ProgrammingError, match="plain http://"):
+        with pytest.raises(ProgrammingError, match=r"plain http://|the host must be a DNS name"):
             Settings.resolve(org_url=f"http://{host}:8080", token="t")
 
 
@@ -409,3 +409,27 @@ def test_the_token_in_the_password_part_is_masked() -> None:
     engine = sa.create_engine(f"okta://:{SECRET}@my-org.okta.com")
     assert SECRET not in repr(engine) and SECRET not in str(engine.url)
     engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "url", ["https://a.okta.com\x00", "https://exa\x07mple.com", "https://a_b.okta.com", "https://a..b.com"]
+)
+def test_an_org_url_host_that_cannot_be_sent_to_is_refused_at_connect(url: str) -> None:
+    with pytest.raises(ProgrammingError, match="the host must be a DNS name"):
+        Settings.resolve(org_url=url, token="t")
+
+
+def test_an_internationalised_host_is_sent_in_its_ascii_form() -> None:
+    assert (
+        Settings.resolve(org_url="https://m\u00fcnchen.okta.com", token="t").org_url
+        == "https://xn--mnchen-3ya.okta.com"
+    )
+
+
+@pytest.mark.parametrize("token", [f"{SECRET}\n", f" {SECRET}", f"{SECRET}\u00e9", f"{SECRET}\x00"], ids=repr)
+def test_a_token_that_cannot_be_a_header_is_refused_at_connect_without_showing_it(emu: Emulator, token: str) -> None:
+    emu.log.clear()
+    with pytest.raises(ProgrammingError, match="Authorization header") as caught:
+        okta_dbapi.connect(org_url=emu.url, token=token)
+    assert SECRET not in str(caught.value)
+    assert emu.log.count() == 0
