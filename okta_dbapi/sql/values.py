@@ -165,4 +165,5 @@ def format_timestamp(value: dt.datetime) -> str:
                 f"The datetime {value.replace(tzinfo=None).isoformat()} (with a time zone) cannot be expressed in "
                 f"UTC ({e}); pass a naive datetime (taken as UTC) or one between years 1 and 9999 in UTC."
             ) from None
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    # isoformat, not strftime: glibc writes year 1 as "1", which sorts after "2019" as text.
+    return value.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
