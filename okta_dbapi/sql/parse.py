@@ -23,6 +23,7 @@ from okta_dbapi.exceptions import ProgrammingError
 from okta_dbapi.sql import depth
 from okta_dbapi.sql.dialect import DIALECT
 from okta_dbapi.sql.values import Params, check_params, check_text, to_literal
+from okta_dbapi.sql.values import format_timestamp as format_timestamp  # re-exported: older import path
 
 _POSITIONAL_PREFIX = "_p"
 _TOKEN_REPR = re.compile(r"<Token token_type: [^,]*, text: ([^,]*),[^>]*>")
