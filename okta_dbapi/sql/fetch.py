@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from okta_dbapi.catalog import USERS, Operation
 from okta_dbapi.exceptions import OperationalError, ProgrammingError
 from okta_dbapi.http.client import OktaClient
+from okta_dbapi.http.readahead import ReadAhead
 from okta_dbapi.http.scope import Scope
 from okta_dbapi.sql import rows
 from okta_dbapi.sql.planner import Source
@@ -43,22 +45,26 @@ class Fetcher:
         self.total: int | None = None
         self._listed: list[str] | None = None
 
-    def rows(self, source: Source, user_ids: Iterable[str] | None = None) -> Generator[dict[str, Any], None, None]:
+    def rows(
+        self, source: Source, user_ids: Iterable[str] | None = None, wanted: int | None = None
+    ) -> Generator[dict[str, Any], None, None]:
+        """The source's rows. ``wanted``: at most this many will be read (LIMIT + OFFSET of a
+        streamed scan), so no page is read ahead that the first page already makes unnecessary."""
         if source.mode == "users":
-            yield from self._list_users(source.query)
+            yield from self._list_users(source.query, wanted)
         elif source.mode == "keyed":
             yield from self._calls(source.operation, source.table, source.calls, total=len(source.calls))
         elif source.mode == "dependent":
             ids = list(user_ids or ())
             yield from self._calls(source.operation, source.table, ({"userId": u} for u in ids), total=len(ids))
         elif source.mode == "fanout":
-            users = self._listed_users()
+            users = self._listed_users(read_ahead=wanted is None)
             calls = list(users) if self.list_users_first else users
             yield from self._calls(source.operation, source.table, calls, total=None)
         else:  # pragma: no cover - the planner makes no other mode
             raise AssertionError(source.mode)
 
-    def _listed_users(self) -> Iterator[dict[str, Any]]:
+    def _listed_users(self, read_ahead: bool) -> Iterator[dict[str, Any]]:
         """Every listed user's id, page by page; the total is known as soon as the last page is in.
 
         A second fan-out in the same statement (factors joined to supported_factors) reuses the
@@ -68,22 +74,40 @@ class Fetcher:
             yield from ({"userId": u} for u in self._listed)
             return
         seen: list[str] = []
-        query = {"limit": self.client.settings.page_size}
-        for users, last in self.client.pages(_USERS_PATH, query=query, scope=self.scope):
-            if last:
-                self.total = len(seen) + len(users)
-            for user in users:
-                user_id = checked_user_id(user, self.client.describe("GET", _USERS_PATH, query=query))
-                seen.append(user_id)
-                yield {"userId": user_id}
+        query: dict[str, Any] = {"limit": self.client.settings.page_size}
+        request = self.client.describe("GET", _USERS_PATH, query=query)
+        with self._pages(query, read_ahead) as pages:
+            for users, last in pages:
+                if last:
+                    self.total = len(seen) + len(users)
+                for user in users:
+                    user_id = checked_user_id(user, request)
+                    seen.append(user_id)
+                    yield {"userId": user_id}
         self._listed = seen
         _LISTED_USERS[self.client] = len(seen)
 
-    def _list_users(self, query: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    def _list_users(self, query: dict[str, Any], wanted: int | None) -> Iterator[dict[str, Any]]:
         request = self.client.describe("GET", _USERS_PATH, query=query)
-        for item in self.client.paginate(_USERS_PATH, query=query, scope=self.scope):
-            checked_user_id(item, request)
-            yield rows.api_row(USERS, item, {})
+        read_ahead = wanted is None or wanted > int(query.get("limit") or 0)
+        convert = rows.api_converter(USERS)
+        with self._pages(query, read_ahead) as pages:
+            for page, _last in pages:
+                for item in page:
+                    checked_user_id(item, request)
+                yield from map(convert, page)
+
+    @contextmanager
+    def _pages(self, query: dict[str, Any], read_ahead: bool) -> Iterator[Iterator[tuple[list[Any], bool]]]:
+        """The users pages; with ``read_ahead`` the next is fetched while the current one is consumed."""
+        pages = self.client.pages(_USERS_PATH, query=query, scope=self.scope)
+        source = ReadAhead(pages) if read_ahead else pages
+        try:
+            yield source
+        finally:
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()
 
     def _calls(
         self, op: Operation, table: Any, calls: Iterable[dict[str, Any]], total: int | None

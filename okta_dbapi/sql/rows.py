@@ -20,12 +20,23 @@ from okta_dbapi.sql.values import format_timestamp
 
 def api_row(table: Table, item: Mapping[str, Any], keys: Mapping[str, Any]) -> dict[str, Any]:
     """One API item (plus the path keys it was fetched with) as a row of ``table``'s columns."""
-    row = {c.name: item.get(c.name) for c in table.columns}
+    names = table.column_names
+    row = dict(zip(names, map(item.get, names)))
     for key, value in keys.items():
         column = table.key_columns.get(key, key)
         if column in row and row[column] is None:
             row[column] = value
     return row
+
+
+def api_converter(table: Table) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+    """``api_row`` without path keys (a users page), with the column names looked up once."""
+    names = table.column_names
+
+    def convert(item: Mapping[str, Any]) -> dict[str, Any]:
+        return dict(zip(names, map(item.get, names)))
+
+    return convert
 
 
 def to_storage(kind: ColumnKind, value: Any) -> Any:
@@ -52,6 +63,20 @@ _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 def parse_timestamp(value: Any) -> Any:
     """ISO 8601 text to an aware datetime; anything unreadable flows through unchanged."""
+    if value.__class__ is str:
+        # Python 3.11+ reads Okta's "...Z" directly, several times faster than the rewrite below.
+        try:
+            parsed = _fromisoformat(value)
+        except ValueError:
+            return _parse_timestamp_slow(value)
+        return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.timezone.utc)
+    return _parse_timestamp_slow(value)
+
+
+_fromisoformat = dt.datetime.fromisoformat
+
+
+def _parse_timestamp_slow(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     text = value[:-1] + "+00:00" if value.endswith("Z") else value
@@ -124,13 +149,23 @@ def _converted(row: tuple[Any, ...], converters: list[tuple[int, Callable[[Any],
 
 def output_row(columns: Sequence[Column], row: Mapping[str, Any]) -> tuple[Any, ...]:
     """A row straight from the API (no SQLite in between) as the tuple users get."""
-    out = []
-    for c in columns:
-        value = row.get(c.name)
-        if c.kind == "datetime":
-            value = parse_timestamp(value)
-        out.append(value)
-    return tuple(out)
+    return output_reader(columns)(row)
+
+
+def output_reader(columns: Sequence[Column]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """``output_row`` for many rows of the same columns: names and timestamp positions looked up once."""
+    names = [c.name for c in columns]
+    stamps = [i for i, c in enumerate(columns) if c.kind == "datetime"]
+
+    def read(row: Mapping[str, Any]) -> tuple[Any, ...]:
+        values = list(map(row.get, names))
+        for i in stamps:
+            value = values[i]
+            if value is not None:
+                values[i] = parse_timestamp(value)
+        return tuple(values)
+
+    return read
 
 
 def kind_of(value: Any) -> str:

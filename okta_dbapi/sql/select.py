@@ -49,7 +49,8 @@ def _stream(plan: Plan, fetcher: Fetcher) -> Result:
     assert all(columns)
     description = [describe(name, col.kind) for (name, _), col in zip(pairs, columns) if col is not None]
     stop = None if plan.limit is None else plan.offset + plan.limit
-    body = _streamed_rows(fetcher.rows(plan.sources[0]), [c for c in columns if c], plan.offset, stop)
+    source = fetcher.rows(plan.sources[0], wanted=stop)
+    body = _streamed_rows(source, [c for c in columns if c], plan.offset, stop)
     # Take the first row now, so that a failing first call (a 404 for the user asked for, a bad
     # token) is raised by execute() rather than by the first fetch.
     first = next(body, None)
@@ -62,9 +63,9 @@ def _streamed_rows(
 ) -> Generator[tuple[Any, ...], None, None]:
     """Rows as they arrive; the fan-out behind them stops as soon as LIMIT is reached or the
     result is closed, instead of fetching ahead for rows nobody will read."""
+    read = rows.output_reader(columns)
     try:
-        for row in itertools.islice(source, offset, stop):
-            yield rows.output_row(columns, row)
+        yield from map(read, itertools.islice(source, offset, stop))
     finally:
         close = getattr(source, "close", None)
         if close is not None:
