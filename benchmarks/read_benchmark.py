@@ -1,27 +1,28 @@
-"""Read benchmark for okta-dbapi: local overhead of keyed queries and paced fan-out.
+"""Read benchmark for okta-dbapi, against Okta's Python SDK and plain ``requests`` loops.
 
-Run with one command (about a minute)::
+One command (about three minutes on a loaded two-core machine; no network)::
 
+    pip install -e '.[bench]'          # Okta's SDK and matplotlib, for the comparison and the plot
     python benchmarks/read_benchmark.py
 
-Absolute times on shared machines are noise, so every figure is a ratio against an anchor
-measured in the same run:
+Every org is the package's emulator in a process of its own (see ``remote_org.py``), so the
+server's work is not billed to the client being measured. Absolute times on a shared machine are
+noise: each figure is a ratio to an anchor measured in the same run.
 
-1. **Local overhead of a keyed query.** The driver (``SELECT * FROM okta.users.factors WHERE
-   userId = ? AND id = ?``, and the list ``WHERE userId = ?``) against raw
-   ``requests.Session.get(...).json()`` on the same URLs with the same auth header, both against
-   the emulator at zero latency, interleaved; median per call. Aim: <= 1.3x.
-2. **Fan-out under a binding rate limit.** ``SELECT count(*) FROM okta.users.factors`` over 500
-   users (user pages + one factor list per user) at 25 ms latency with a budget of 100 requests
-   per 2 s window per endpoint family. The anchor is the floor the budget allows:
-   ``(windows - 1) * window + last window's calls * latency / concurrency``.
-   Aim: no 429 at all and elapsed/floor <= 1.10.
-3. **For comparison, the Okta SDK's way**: send every call at once and, on a 429, wait until
-   ``X-Rate-Limit-Reset - Date + 1`` s and retry, at most ``maxRetries = 2`` times (the SDK's
-   default). Reports its 429s and whether the result is complete.
+1. ``import okta_dbapi`` over a bare interpreter (fresh subprocesses, best of N). Aim: <= 0.2 s.
+2. Keyed lookup (``WHERE userId = ? AND id = ?``) against a ``requests`` GET of the same URL,
+   latency 0, interleaved, median per call. Aim: <= 1.3x.
+3. Users scan (``SELECT * FROM okta.users.users``, 5,000 users, 25 ms latency) against a plain
+   ``requests`` page loop, rows/s, interleaved rounds. Aim: >= 0.8x.
+4. Fan-out with an ample budget: every user's factors (200 users, 25 ms latency, no rate limit)
+   by the driver, Okta's SDK, a 16-thread ``requests`` loop (the anchor) and a sequential loop.
+   Aim: driver <= 1.2x the 16-thread loop.
+5. Fan-out under binding budgets (N requests per 2 s window per endpoint family) by the driver,
+   the SDK and the 16-thread loop, against the fixed-window floor. Aim: <= 1.10x the floor, no
+   429, complete. Plotted (wall time against budget) when matplotlib is installed.
 
-Options: ``--iterations N`` (part 1, default 1000), ``--users N`` (parts 2-3, default 500),
-``--skip-naive``.
+Parts 4-5 check completeness: every factor of every listed user, as the org itself knows them.
+Options: ``--quick`` (smaller, for a smoke run), ``--parts 1,2,...``, ``--plot PATH``; see ``--help``.
 """
 
 from __future__ import annotations
@@ -29,336 +30,299 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import re
 import statistics
+import subprocess
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import Any
 
+import contenders
 import requests
+from remote_org import RemoteOrg
 
 import okta_dbapi
-from okta_dbapi.emulator import Emulator
 
 LATENCY = 0.025
-BUDGET = 100
 WINDOW = 2.0
-SDK_MAX_RETRIES = 2
-FACTORS_LIST = re.compile(r"^/api/v1/users/[^/]+/factors$")
-USERS_LIST = re.compile(r"^/api/v1/users$")
-
-SQL_GET = "SELECT * FROM okta.users.factors WHERE userId = ? AND id = ?"
-SQL_LIST = "SELECT * FROM okta.users.factors WHERE userId = ?"
-SQL_FAN_OUT = "SELECT count(*) FROM okta.users.factors"
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PLOT = ROOT / "docs" / "perf" / "fanout_vs_budget.png"
 
 
-def auth_headers(token: str) -> dict[str, str]:
-    return {"Authorization": f"SSWS {token}", "Accept": "application/json"}
+def say(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
 
 
-def next_link(response: requests.Response) -> str | None:
-    link = response.links.get("next")
-    return link.get("url") if link else None
+def verdict(ok: bool) -> str:
+    return "OK" if ok else "MISSED"
 
 
-def list_user_ids(session: requests.Session, base: str, headers: dict[str, str]) -> Iterator[str]:
-    url: str | None = f"{base}/api/v1/users?limit=200"
-    while url:
-        response = session.get(url, headers=headers, timeout=30)
-        response.raise_for_status()
-        for user in response.json():
-            yield user["id"]
-        url = next_link(response)
+# --- 1. import --------------------------------------------------------------------------------
 
 
-# --- part 1 ------------------------------------------------------------------------------------
+def part_import(runs: int) -> None:
+    say(f"(1) import time: fresh interpreters, best of {runs}, interleaved")
+    programs = {
+        "bare": "pass",
+        "okta_dbapi": "import okta_dbapi",
+        "requests": "import requests",
+        "sqlglot": "import sqlglot",
+    }
+    best = {name: math.inf for name in programs}
+    for _ in range(runs):
+        for name, code in programs.items():
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], check=True)
+            best[name] = min(best[name], time.perf_counter() - start)
+    net = {name: best[name] - best["bare"] for name in programs if name != "bare"}
+    say(f"    bare interpreter {best['bare']:.3f} s; net: " + ", ".join(f"{n} {t:.3f} s" for n, t in net.items()))
+    say(f"    import okta_dbapi net {net['okta_dbapi']:.3f} s (aim <= 0.200 s): {verdict(net['okta_dbapi'] <= 0.2)}")
+    say()
 
 
-@dataclass
-class Overhead:
-    name: str
-    raw_ms: float
-    driver_ms: float
-    calls_per_query: float
-
-    @property
-    def ratio(self) -> float:
-        return self.driver_ms / self.raw_ms
+# --- 2. keyed lookup ----------------------------------------------------------------------------
 
 
-def measure_overhead(iterations: int) -> list[Overhead]:
-    with Emulator(users=50, seed=1, latency=0.0, rate_limit=None) as emu:
+def part_keyed(iterations: int) -> None:
+    say(f"(2) keyed lookup: latency 0, {iterations} interleaved calls each, median per call")
+    with RemoteOrg(users=50, seed=1) as org:
+        user_id, factor_ids = next((u, ids) for u, ids in org.truth().items() if ids)
+        url = f"{org.url}/api/v1/users/{user_id}/factors/{factor_ids[0]}"
         session = requests.Session()
-        headers = auth_headers(emu.token)
-        user_id = factor_id = ""
-        for uid in list_user_ids(session, emu.url, headers):
-            factors = session.get(f"{emu.url}/api/v1/users/{uid}/factors", headers=headers, timeout=30).json()
-            if factors:
-                user_id, factor_id = uid, factors[0]["id"]
-                break
-        if not factor_id:
-            raise SystemExit("benchmark: the emulator org has no user with a factor")
-
-        connection = okta_dbapi.connect(org_url=emu.url, token=emu.token)
+        headers = contenders.headers_for(org.token)
+        connection = okta_dbapi.connect(org_url=org.url, token=org.token)
         cursor = connection.cursor()
-        get_url = f"{emu.url}/api/v1/users/{user_id}/factors/{factor_id}"
-        list_url = f"{emu.url}/api/v1/users/{user_id}/factors"
+        sql = "SELECT * FROM okta.users.factors WHERE userId = ? AND id = ?"
 
-        def raw(url: str) -> Callable[[], Any]:
-            def call() -> Any:
-                response = session.get(url, headers=headers, timeout=30)
-                response.raise_for_status()
-                return response.json()
+        def raw() -> Any:
+            response = session.get(url, headers=headers, timeout=30)
+            response.raise_for_status()
+            return response.json()
 
-            return call
+        def driver() -> Any:
+            cursor.execute(sql, (user_id, factor_ids[0]))
+            return cursor.fetchall()
 
-        def driver(sql: str, params: tuple[str, ...]) -> Callable[[], Any]:
-            def call() -> Any:
-                cursor.execute(sql, params)
-                return cursor.fetchall()
-
-            return call
-
-        cases = [
-            ("get  (userId = ? AND id = ?)", raw(get_url), driver(SQL_GET, (user_id, factor_id))),
-            ("list (userId = ?)", raw(list_url), driver(SQL_LIST, (user_id,))),
-        ]
-        results = []
-        for name, raw_call, driver_call in cases:
-            if len(driver_call()) != (1 if "get" in name else len(raw(list_url)())):
-                raise SystemExit(f"benchmark: the driver returned unexpected rows for {name}")
-            for _ in range(max(20, iterations // 10)):  # warm up connections, caches, parsers
-                raw_call()
-                driver_call()
-            raw_times: list[int] = []
-            driver_times: list[int] = []
-            calls_before = emu.log.count()
-            driver_calls = 0
-            for i in range(iterations):
-                # Alternate which goes first so neither always follows the other.
-                order = ((raw_call, raw_times), (driver_call, driver_times))
-                for call, times in order if i % 2 == 0 else order[::-1]:
-                    start = time.perf_counter_ns()
-                    call()
-                    times.append(time.perf_counter_ns() - start)
-                driver_calls += 1
-            http_calls = emu.log.count() - calls_before
-            results.append(
-                Overhead(
-                    name=name,
-                    raw_ms=statistics.median(raw_times) / 1e6,
-                    driver_ms=statistics.median(driver_times) / 1e6,
-                    # Raw sends exactly one request per iteration; the rest are the driver's.
-                    calls_per_query=(http_calls - iterations) / driver_calls,
-                )
-            )
-        cursor.close()
+        assert len(driver()) == 1 and raw()["id"] == factor_ids[0]
+        times = interleave({"requests": raw, "driver": driver}, iterations, warmup=max(20, iterations // 10))
+        org.clear()
+        driver()
+        calls = len(org.calls())
         connection.close()
         session.close()
-        return results
+    raw_ms, driver_ms = (statistics.median(times[k]) * 1000 for k in ("requests", "driver"))
+    ratio = driver_ms / raw_ms
+    say(f"    requests GET {raw_ms:.3f} ms, driver {driver_ms:.3f} ms: {ratio:.2f}x, {calls} HTTP call per query "
+        f"(aim <= 1.30x): {verdict(ratio <= 1.3)}")
+    say()
 
 
-# --- part 2 ------------------------------------------------------------------------------------
+def interleave(calls: dict[str, Callable[[], Any]], rounds: int, warmup: int = 0) -> dict[str, list[float]]:
+    """Run each call ``rounds`` times, alternating the order, and return the wall times."""
+    for _ in range(warmup):
+        for call in calls.values():
+            call()
+    times: dict[str, list[float]] = {name: [] for name in calls}
+    items = list(calls.items())
+    for i in range(rounds):
+        for name, call in items if i % 2 == 0 else items[::-1]:
+            start = time.perf_counter()
+            call()
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
+# --- 3. users scan ------------------------------------------------------------------------------
+
+
+def part_scan(users: int, rounds: int) -> None:
+    say(f"(3) users scan: {users} users, latency {LATENCY * 1000:.0f} ms, pages of 200, {rounds} interleaved rounds")
+    with RemoteOrg(users=users, seed=1, latency=LATENCY) as org:
+        expected = len(org.truth())
+        headers = contenders.headers_for(org.token)
+        session = requests.Session()
+        connection = okta_dbapi.connect(org_url=org.url, token=org.token)
+        cursor = connection.cursor()
+
+        def raw() -> int:
+            return sum(len(page) for page in contenders.user_pages(session, org.url, headers))
+
+        def driver() -> int:
+            cursor.execute("SELECT * FROM okta.users.users")
+            return len(cursor.fetchall())
+
+        assert raw() == driver() == expected
+        times = interleave({"requests": raw, "driver": driver}, rounds)
+        connection.close()
+        session.close()
+    rate = {name: expected / statistics.median(t) for name, t in times.items()}
+    ratio = rate["driver"] / rate["requests"]
+    say(f"    requests page loop {rate['requests']:,.0f} rows/s, driver {rate['driver']:,.0f} rows/s: "
+        f"{ratio:.2f}x (aim >= 0.80x): {verdict(ratio >= 0.8)}")
+    say()
+
+
+# --- 4-5. fan-out -------------------------------------------------------------------------------
 
 
 @dataclass
-class FanOut:
+class Outcome:
+    name: str
     elapsed: float
-    count: int
-    requests: int
-    factor_calls: int
-    user_pages: int
+    calls: int
     status_429: int
-    concurrency: int
+    complete: bool
+    problems: dict[str, int]
 
-    def floor(self) -> float:
-        windows = max(1, math.ceil(self.factor_calls / BUDGET))
-        last = self.factor_calls - (windows - 1) * BUDGET
-        return (windows - 1) * WINDOW + last * LATENCY / self.concurrency
+    def line(self, anchor: float, anchor_name: str) -> str:
+        problems = ", ".join(f"{n} {k}" for k, n in self.problems.items() if n) or "none lost"
+        return (f"    {self.name:12} {self.elapsed:6.2f} s  {self.elapsed / anchor:5.2f}x {anchor_name}  "
+                f"requests {self.calls:4}  429s {self.status_429:3}  "
+                f"{'complete' if self.complete else 'INCOMPLETE'} ({problems})")
+
+
+def race(org: RemoteOrg, names: Sequence[str], truth: dict[str, list[str]], aligned: bool) -> dict[str, Outcome]:
+    out = {}
+    for name in names:
+        org.clear()
+        if aligned:
+            align_to_window()
+        run = contenders.FAN_OUT[name](org.url, org.token)
+        calls = org.calls()
+        out[name] = Outcome(
+            name, run.elapsed, len(calls), sum(c.status == 429 for c in calls), run.complete(truth), run.problems
+        )
+    return out
 
 
 def align_to_window() -> None:
-    """Sleep until just after the next rate-limit window starts.
-
-    The emulator's windows are epoch-aligned, as Okta's are; the floor formula assumes the run
-    gets a whole first window, so both runs start at a window boundary.
-    """
+    """Start just after a rate-limit window begins (the emulator's windows are epoch-aligned, as
+    Okta's are), so each contender gets a whole first window, as the floor assumes."""
     now = time.time()
     time.sleep(math.floor(now / WINDOW) * WINDOW + WINDOW - now + 0.01)
 
 
-def count_truth(users: int) -> int:
-    """The number of factors the API lists for the org's users, counted with raw calls."""
-    with Emulator(users=users, seed=1, latency=0.0, rate_limit=None) as emu:
-        session = requests.Session()
-        headers = auth_headers(emu.token)
-        total = 0
-        for uid in list_user_ids(session, emu.url, headers):
-            response = session.get(f"{emu.url}/api/v1/users/{uid}/factors", headers=headers, timeout=30)
-            response.raise_for_status()
-            total += len(response.json())
-        session.close()
-        return total
+def part_fan_out_ample(users: int, rounds: int, names: Sequence[str]) -> None:
+    say(f"(4) fan-out, ample budget: {users} users, latency {LATENCY * 1000:.0f} ms, no rate limit, "
+        f"median of {rounds} rounds")
+    with RemoteOrg(users=users, seed=1, latency=LATENCY) as org:
+        truth = org.truth()
+        results: dict[str, list[Outcome]] = {n: [] for n in names}
+        for i in range(rounds):
+            order = list(names) if i % 2 == 0 else list(names)[::-1]
+            for name, outcome in race(org, order, truth, aligned=False).items():
+                results[name].append(outcome)
+    median = {n: sorted(rs, key=lambda o: o.elapsed)[len(rs) // 2] for n, rs in results.items()}
+    anchor = median["16 threads"].elapsed
+    say(f"    listed users {len(truth)}, factors {sum(map(len, truth.values()))}")
+    for outcome in median.values():
+        say(outcome.line(anchor, "16 threads"))
+    ratio = median["okta-dbapi"].elapsed / anchor
+    say(f"    driver / 16-thread loop {ratio:.2f}x (aim <= 1.20x): {verdict(ratio <= 1.2)}")
+    say()
 
 
-def measure_fan_out(users: int) -> FanOut:
-    with Emulator(users=users, seed=1, latency=LATENCY, rate_limit=(BUDGET, WINDOW)) as emu:
-        connection = okta_dbapi.connect(org_url=emu.url, token=emu.token)
-        concurrency = int(getattr(getattr(connection, "settings", None), "concurrency", 0) or 8)
-        cursor = connection.cursor()
-        align_to_window()
-        start = time.perf_counter()
-        cursor.execute(SQL_FAN_OUT)
-        row = cursor.fetchone()
-        elapsed = time.perf_counter() - start
-        cursor.close()
-        connection.close()
-        entries = list(emu.log.entries)
-        return FanOut(
-            elapsed=elapsed,
-            count=int(row[0]) if row else -1,
-            requests=len(entries),
-            factor_calls=sum(1 for e in entries if FACTORS_LIST.match(e.path) and e.status != 429),
-            user_pages=sum(1 for e in entries if USERS_LIST.match(e.path) and e.status != 429),
-            status_429=sum(1 for e in entries if e.status == 429),
-            concurrency=concurrency,
-        )
+def floor(calls: int, budget: int, concurrency: int) -> float:
+    """The fixed-window floor: whole windows for all but the last, then the rest at ``concurrency``."""
+    windows = max(1, math.ceil(calls / budget))
+    last = calls - (windows - 1) * budget
+    return (windows - 1) * WINDOW + math.ceil(last / concurrency) * LATENCY
 
 
-# --- part 3 ------------------------------------------------------------------------------------
+def part_fan_out_budgets(users: int, budgets: Sequence[int], names: Sequence[str]) -> dict[str, Any]:
+    probe = okta_dbapi.connect(org_url="http://127.0.0.1:1", token="unused")  # sends nothing
+    concurrency = probe.settings.concurrency
+    probe.close()
+    say(f"(5) fan-out under a binding budget: {users} users, latency {LATENCY * 1000:.0f} ms, budgets per "
+        f"{WINDOW:g} s window per endpoint family: {', '.join(map(str, budgets))}")
+    say(f"    floor = (windows - 1) x {WINDOW:g} s + ceil(last window's calls / {concurrency}) x "
+        f"{LATENCY * 1000:.0f} ms (the driver's default concurrency {concurrency})")
+    series: dict[str, Any] = {"budgets": list(budgets), "floor": [], **{n: [] for n in names}}
+    for budget in budgets:
+        with RemoteOrg(users=users, seed=1, latency=LATENCY, rate_limit=(budget, WINDOW)) as org:
+            truth = org.truth()
+            bound = floor(len(truth), budget, concurrency)
+            results = race(org, names, truth, aligned=True)
+        series["floor"].append(bound)
+        say(f"  budget {budget} / {WINDOW:g} s: {len(truth)} factor lists, floor {bound:.2f} s")
+        for name, outcome in results.items():
+            series[name].append(outcome.elapsed)
+            say(outcome.line(bound, "floor"))
+        driver = results["okta-dbapi"]
+        ok = driver.status_429 == 0 and driver.complete and driver.elapsed / bound <= 1.10
+        say(f"    driver {driver.elapsed / bound:.2f}x the floor, {driver.status_429} 429s "
+            f"(aim <= 1.10x, no 429, complete): {verdict(ok)}")
+    say()
+    return series
 
 
-@dataclass
-class Naive:
-    elapsed: float
-    count: int
-    requests: int
-    status_429: int
-    completed: int
-    lost: int
-    workers: int
-
-
-def measure_naive(users: int) -> Naive:
-    """Every factor call at once; on 429 wait ``Reset - Date + 1`` s, retry at most twice."""
-    with Emulator(users=users, seed=1, latency=LATENCY, rate_limit=(BUDGET, WINDOW)) as emu:
-        headers = auth_headers(emu.token)
-        local = threading.local()
-        sessions: list[requests.Session] = []
-        lock = threading.Lock()
-
-        def session() -> requests.Session:
-            s: requests.Session | None = getattr(local, "session", None)
-            if s is None:
-                s = local.session = requests.Session()
-                with lock:
-                    sessions.append(s)
-            return s
-
-        def list_factors(uid: str) -> list[Any] | None:
-            url = f"{emu.url}/api/v1/users/{uid}/factors"
-            attempts = 0
-            while True:
-                response = session().get(url, headers=headers, timeout=60)
-                if response.status_code != 429:
-                    response.raise_for_status()
-                    result: list[Any] = response.json()
-                    return result
-                if attempts >= SDK_MAX_RETRIES:
-                    return None  # the SDK gives up and hands the 429 to the caller
-                attempts += 1
-                time.sleep(backoff(response))
-
-        align_to_window()
-        start = time.perf_counter()
-        user_ids = list(list_user_ids(session(), emu.url, headers))
-        workers = len(user_ids)  # like asyncio.gather over every user: all in flight at once
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(list_factors, user_ids))
-        elapsed = time.perf_counter() - start
-        for s in sessions:
-            s.close()
-        entries = list(emu.log.entries)
-        completed = [r for r in results if r is not None]
-        return Naive(
-            elapsed=elapsed,
-            count=sum(len(r) for r in completed),
-            requests=len(entries),
-            status_429=sum(1 for e in entries if e.status == 429),
-            completed=len(completed),
-            lost=len(results) - len(completed),
-            workers=workers,
-        )
-
-
-def backoff(response: requests.Response) -> float:
-    """The Okta SDK's wait: ``X-Rate-Limit-Reset - Date + 1`` seconds."""
+def plot(series: dict[str, Any], users: int, path: Path) -> None:
     try:
-        reset = float(response.headers["X-Rate-Limit-Reset"])
-        date = parsedate_to_datetime(response.headers["Date"]).timestamp()
-    except (KeyError, ValueError, TypeError):
-        return 1.0
-    return max(0.0, reset - date) + 1.0
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        say("plot skipped: matplotlib is not installed (pip install -e '.[bench]')")
+        return
+    figure, axes = plt.subplots(figsize=(7, 4.2), dpi=110)
+    budgets = series["budgets"]
+    styles = {"okta-dbapi": "o-", "Okta SDK": "s--", "16 threads": "^-.", "floor": "k:"}
+    for name, style in styles.items():
+        if name in series:
+            label = "fixed-window floor" if name == "floor" else name
+            axes.plot(budgets, series[name], style, label=label)
+    axes.set_xscale("log")
+    axes.set_xticks(budgets, [str(b) for b in budgets])
+    axes.minorticks_off()
+    axes.set_xlabel(f"rate-limit budget (requests per {WINDOW:g} s window)")
+    axes.set_ylabel("wall time (s)")
+    axes.set_title(f"Every user's factors: {users} users, {LATENCY * 1000:.0f} ms latency")
+    axes.grid(True, alpha=0.3)
+    axes.legend()
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    say(f"plot written to {path}")
 
 
-# --- report ------------------------------------------------------------------------------------
+# --- main -----------------------------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--iterations", type=int, default=1000, help="part 1 iterations per case")
-    parser.add_argument("--users", type=int, default=500, help="users in the fan-out org")
-    parser.add_argument("--skip-naive", action="store_true", help="skip part 3")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, one round: a smoke run")
+    parser.add_argument("--parts", default="1,2,3,4,5", help="which parts to run, e.g. 3,4")
+    parser.add_argument("--plot", type=Path, default=DEFAULT_PLOT, help=f"where part 5's plot goes ({DEFAULT_PLOT})")
+    parser.add_argument("--no-sdk", action="store_true", help="leave Okta's SDK out even if it is installed")
     args = parser.parse_args(argv)
+    parts = {int(p) for p in args.parts.split(",") if p.strip()}
+    quick = args.quick
     began = time.perf_counter()
-    out = sys.stdout
-    out.write(f"okta-dbapi read benchmark (python {sys.version.split()[0]}, {os.cpu_count()} CPUs)\n\n")
-
-    out.write(f"(1) local overhead of a keyed query: emulator latency 0, {args.iterations} interleaved "
-              "calls each, median per call\n")
-    worst = 0.0
-    for o in measure_overhead(args.iterations):
-        worst = max(worst, o.ratio)
-        out.write(f"    {o.name:30} raw requests {o.raw_ms:7.3f} ms   driver {o.driver_ms:7.3f} ms   "
-                  f"ratio {o.ratio:5.2f}x   (HTTP calls per query: {o.calls_per_query:.2f})\n")
-    out.write(f"    worst ratio {worst:.2f}x (aim <= 1.30x): {'OK' if worst <= 1.3 else 'MISSED'}\n\n")
-    out.flush()
-
-    truth = count_truth(args.users)
-    out.write(f"(2) fan-out: {SQL_FAN_OUT!r} over {args.users} users, latency {LATENCY * 1000:.0f} ms, "
-              f"budget {BUDGET} requests / {WINDOW:g} s per endpoint family\n")
-    out.flush()
-    f = measure_fan_out(args.users)
-    floor = f.floor()
-    ratio = f.elapsed / floor
-    windows = max(1, math.ceil(f.factor_calls / BUDGET))
-    out.write(f"    elapsed {f.elapsed:.2f} s; floor {floor:.2f} s = ({windows} - 1) x {WINDOW:g} s + "
-              f"{f.factor_calls - (windows - 1) * BUDGET} x {LATENCY * 1000:.0f} ms / concurrency "
-              f"{f.concurrency}\n")
-    out.write(f"    requests {f.requests} (user pages {f.user_pages}, factor lists {f.factor_calls}), "
-              f"429s {f.status_429}, count(*) {f.count} (expected {truth})\n")
-    ok = f.status_429 == 0 and ratio <= 1.10 and f.count == truth
-    out.write(f"    elapsed/floor {ratio:.3f} (aim <= 1.10 with zero 429s and a complete count): "
-              f"{'OK' if ok else 'MISSED'}\n\n")
-    out.flush()
-
-    if not args.skip_naive:
-        out.write(f"(3) for comparison, SDK-style: all {args.users} calls at once, on 429 wait Reset - Date "
-                  f"+ 1 s, at most {SDK_MAX_RETRIES} retries\n")
-        out.flush()
-        n = measure_naive(args.users)
-        out.write(f"    elapsed {n.elapsed:.2f} s ({n.elapsed / floor:.2f}x the floor), "
-                  f"requests {n.requests}, 429s {n.status_429}\n")
-        complete = n.count == truth and n.lost == 0
-        out.write(f"    factor lists {n.completed}/{n.completed + n.lost} ({n.lost} lost to 429), "
-                  f"factors {n.count} of {truth}: {'complete' if complete else 'INCOMPLETE'}\n\n")
-
-    out.write(f"total benchmark time {time.perf_counter() - began:.1f} s\n")
+    say(f"okta-dbapi read benchmark (python {sys.version.split()[0]}, {os.cpu_count()} CPUs)\n")
+    names = ["okta-dbapi", "Okta SDK", "16 threads", "sequential"]
+    missing = "left out (--no-sdk)" if args.no_sdk else contenders.sdk_available()
+    if missing:
+        say(f"Okta SDK: {missing}\n")
+        names.remove("Okta SDK")
+    if 1 in parts:
+        part_import(3 if quick else 9)
+    if 2 in parts:
+        part_keyed(100 if quick else 1000)
+    if 3 in parts:
+        part_scan(1000 if quick else 5000, 1 if quick else 5)
+    if 4 in parts:
+        part_fan_out_ample(60 if quick else 200, 1 if quick else 3, names)
+    if 5 in parts:
+        users = 60 if quick else 200
+        budgets = [20, 100] if quick else [50, 100, 200, 400]
+        series = part_fan_out_budgets(users, budgets, [n for n in names if n != "sequential"])
+        if not quick or args.plot != DEFAULT_PLOT:
+            plot(series, users, args.plot)
+    say(f"total benchmark time {time.perf_counter() - began:.0f} s")
     return 0
 
 
