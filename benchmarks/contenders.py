@@ -33,6 +33,8 @@ import okta_dbapi
 SDK_MAX_RETRIES = 2
 THREADS = 16
 PAGE = 200
+#: connect() options for the driver (``--driver-option``), e.g. ``{"concurrency": "16"}``
+DRIVER_OPTIONS: dict[str, Any] = {}
 
 
 @dataclass
@@ -92,9 +94,9 @@ def user_pages(session: requests.Session, base: str, headers: dict[str, str]) ->
 # --- the contenders ------------------------------------------------------------------------------
 
 
-def driver(url: str, token: str, **options: Any) -> Run:
+def driver(url: str, token: str) -> Run:
     start = time.perf_counter()
-    connection = okta_dbapi.connect(org_url=url, token=token, **options)
+    connection = okta_dbapi.connect(org_url=url, token=token, **DRIVER_OPTIONS)
     cursor = connection.cursor()
     cursor.execute("SELECT userId, id FROM okta.users.factors")
     got: dict[str, list[str] | None] = {}

@@ -233,14 +233,14 @@ def floor(calls: int, budget: int, concurrency: int) -> float:
 
 
 def part_fan_out_budgets(users: int, budgets: Sequence[int], names: Sequence[str]) -> dict[str, Any]:
-    probe = okta_dbapi.connect(org_url="http://127.0.0.1:1", token="unused")  # sends nothing
+    probe = okta_dbapi.connect(org_url="http://127.0.0.1:1", token="unused", **contenders.DRIVER_OPTIONS)
     concurrency = probe.settings.concurrency
     probe.close()
     say(f"(5) fan-out under a binding budget: {users} users, latency {LATENCY * 1000:.0f} ms, budgets per "
         f"{WINDOW:g} s window per endpoint family: {', '.join(map(str, budgets))}")
     say(f"    floor = (windows - 1) x {WINDOW:g} s + ceil(last window's calls / {concurrency}) x "
-        f"{LATENCY * 1000:.0f} ms (the driver's default concurrency {concurrency})")
-    series: dict[str, Any] = {"budgets": list(budgets), "floor": [], **{n: [] for n in names}}
+        f"{LATENCY * 1000:.0f} ms (the driver's concurrency {concurrency})")
+    series: dict[str, Any] = {"budgets": list(budgets), "floor": [], "incomplete": [], **{n: [] for n in names}}
     for budget in budgets:
         with RemoteOrg(users=users, seed=1, latency=LATENCY, rate_limit=(budget, WINDOW)) as org:
             truth = org.truth()
@@ -250,6 +250,8 @@ def part_fan_out_budgets(users: int, budgets: Sequence[int], names: Sequence[str
         say(f"  budget {budget} / {WINDOW:g} s: {len(truth)} factor lists, floor {bound:.2f} s")
         for name, outcome in results.items():
             series[name].append(outcome.elapsed)
+            if not outcome.complete:
+                series["incomplete"].append((budget, outcome.elapsed))
             say(outcome.line(bound, "floor"))
         driver = results["okta-dbapi"]
         ok = driver.status_429 == 0 and driver.complete and driver.elapsed / bound <= 1.10
@@ -275,6 +277,9 @@ def plot(series: dict[str, Any], users: int, path: Path) -> None:
         if name in series:
             label = "fixed-window floor" if name == "floor" else name
             axes.plot(budgets, series[name], style, label=label)
+    if series["incomplete"]:
+        xs, ys = zip(*series["incomplete"])
+        axes.plot(xs, ys, "rx", markersize=11, label="incomplete result")
     axes.set_xscale("log")
     axes.set_xticks(budgets, [str(b) for b in budgets])
     axes.minorticks_off()
@@ -298,11 +303,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--parts", default="1,2,3,4,5", help="which parts to run, e.g. 3,4")
     parser.add_argument("--plot", type=Path, default=DEFAULT_PLOT, help=f"where part 5's plot goes ({DEFAULT_PLOT})")
     parser.add_argument("--no-sdk", action="store_true", help="leave Okta's SDK out even if it is installed")
+    parser.add_argument(
+        "--driver-option",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a connect() option for the driver in parts 4-5, e.g. concurrency=16 (repeatable)",
+    )
     args = parser.parse_args(argv)
+    contenders.DRIVER_OPTIONS.update(option.split("=", 1) for option in args.driver_option)
     parts = {int(p) for p in args.parts.split(",") if p.strip()}
     quick = args.quick
     began = time.perf_counter()
-    say(f"okta-dbapi read benchmark (python {sys.version.split()[0]}, {os.cpu_count()} CPUs)\n")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    say(f"okta-dbapi read benchmark (python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load})")
+    say(f"driver options for parts 4-5: {contenders.DRIVER_OPTIONS or 'defaults'}\n")
     names = ["okta-dbapi", "Okta SDK", "16 threads", "sequential"]
     missing = "left out (--no-sdk)" if args.no_sdk else contenders.sdk_available()
     if missing:

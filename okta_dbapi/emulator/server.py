@@ -361,6 +361,9 @@ def _loads(raw: bytes) -> Any:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 drops the SYNs of a client that opens more connections
+    # at once (16 threads, a fan-out released by its first answer); each costs a 1 s retransmit.
+    request_queue_size = 128
     allow_reuse_address = True
     app: App
 
