@@ -41,13 +41,78 @@ def _serve(pipe: Connection, options: dict[str, Any]) -> None:
                 return
 
 
-class RemoteOrg:
-    """``with RemoteOrg(users=200, latency=0.025, rate_limit=(100, 2.0)) as org: org.url, org.token``."""
+def _serve_pages(pipe: Connection, options: dict[str, Any]) -> None:
+    """Only ``GET /api/v1/users``, each page rendered once in advance from an emulator org: a server
+    that costs next to nothing per request, so what a scan measures is the client."""
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import parse_qs, urlsplit
 
-    def __init__(self, **options: Any) -> None:
+    import requests
+
+    from okta_dbapi.emulator import Emulator
+
+    latency = float(options.pop("latency", 0.0))
+    with Emulator(**options) as emu, requests.Session() as session:
+        token = emu.token
+        pages: list[bytes] = []
+        url: str | None = f"{emu.url}/api/v1/users?limit=200"
+        while url:
+            response = session.get(url, headers={"Authorization": f"SSWS {token}"}, timeout=60)
+            pages.append(response.content)
+            url = response.links.get("next", {}).get("url")
+        truth = {u: sorted(f["id"] for f in emu.org.factors(u)) for u in emu.org.user_ids(include_deprovisioned=False)}
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            page = int(parse_qs(parts.query).get("after", ["0"])[0])
+            time.sleep(latency)
+            if parts.path != "/api/v1/users" or self.headers.get("Authorization") != f"SSWS {token}":
+                self.send_error(404)
+                return
+            body = pages[page]
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            if page + 1 < len(pages):
+                next_url = f"http://127.0.0.1:{self.server.server_address[1]}/api/v1/users?limit=200&after={page + 1}"
+                self.send_header("Link", f'<{next_url}>; rel="next"')
+            self.end_headers()
+            self.wfile.write(body)
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+        request_queue_size = 128
+
+    server = Server(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    pipe.send((f"http://127.0.0.1:{server.server_address[1]}", token))
+    while True:
+        command = pipe.recv()
+        pipe.send(truth if command == "truth" else [] if command == "log" else None)
+        if command == "stop":
+            server.shutdown()
+            return
+
+
+class RemoteOrg:
+    """``with RemoteOrg(users=200, latency=0.025, rate_limit=(100, 2.0)) as org: org.url, org.token``.
+
+    ``prerendered=True``: only the users list, served from pages rendered in advance (no request
+    log: ``calls()`` is empty)."""
+
+    def __init__(self, prerendered: bool = False, **options: Any) -> None:
         context = mp.get_context("spawn")
         self._pipe, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(child, options), daemon=True)
+        target = _serve_pages if prerendered else _serve
+        self._process = context.Process(target=target, args=(child, options), daemon=True)
         self._process.start()
         self.url, self.token = self._pipe.recv()
 
