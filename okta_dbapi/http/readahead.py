@@ -1,8 +1,10 @@
 """Read one item ahead on a background thread: the next page is on the wire while the caller
 still works through the current one, so a scan waits for the network about once, not once per page.
 
-Exactly one request is ever ahead of the consumer; closing waits for that one (it cannot be
-recalled once sent) and then closes the source, so nothing runs after ``close()`` returns.
+Exactly one request is ever ahead of the consumer. Closing does not wait for it (a cancelled
+statement must give the prompt back at once, as a cancelled fan-out does): a request not yet
+started is cancelled; one already sent cannot be recalled, so its answer is dropped and the source
+is closed as soon as it ends.
 """
 
 from __future__ import annotations
@@ -46,22 +48,27 @@ class ReadAhead(Generic[T]):
         return item  # type: ignore[return-value]
 
     def close(self) -> None:
-        """Stop reading ahead: wait for the request in flight, if any, then close the source."""
+        """Stop reading ahead, without waiting for a request already on the wire."""
         pending, self._pending = self._pending, None
         executor, self._executor = self._executor, None
         if executor is None:
             return
+        executor.shutdown(wait=False)
         if pending is not None and not pending.cancel():
-            # Already running: a request cannot be recalled, and the source (a generator) cannot be
-            # closed while it runs on the other thread. Its result or error is not wanted.
-            pending.exception()
-        executor.shutdown(wait=True)
-        close = getattr(self._source, "close", None)
-        if close is not None:
-            close()
+            # Running on the other thread, where the source (a generator) cannot be closed from
+            # here: close it when that step ends (at once if it already has).
+            pending.add_done_callback(lambda _: _close(self._source))
+            return
+        _close(self._source)
 
     def __enter__(self) -> ReadAhead[T]:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _close(source: object) -> None:
+    close = getattr(source, "close", None)
+    if close is not None:
+        close()

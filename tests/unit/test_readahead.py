@@ -1,5 +1,5 @@
-"""ReadAhead: exactly one item ahead of the consumer, errors passed through, and nothing left
-running (or unclosed) after close()."""
+"""ReadAhead: exactly one item ahead of the consumer, errors passed through, and close() neither
+waits for the item in flight nor leaves the source unclosed."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ class Source:
     def __init__(self, n: int, fail_at: int | None = None) -> None:
         self.asked: list[int] = []
         self.closed = False
+        self.closed_event = threading.Event()
         self.threads: set[str] = set()
         self.asked_for = {i: threading.Event() for i in range(n)}
         self.gen = self._run(n, fail_at)
@@ -33,6 +34,7 @@ class Source:
                 yield i
         finally:
             self.closed = True
+            self.closed_event.set()
 
 
 def test_yields_everything_in_order_and_reads_on_another_thread() -> None:
@@ -50,8 +52,8 @@ def test_exactly_one_item_ahead_of_the_consumer() -> None:
     assert src.asked_for[2].wait(10)  # asked for as soon as item 1 was handed out
     assert not src.asked_for[3].wait(0.2)  # and nothing beyond it
     ahead.close()
+    assert src.closed_event.wait(10)
     assert src.asked == [0, 1, 2]
-    assert src.closed
 
 
 def test_close_before_anything_is_read_waits_for_the_first_item_and_closes_the_source() -> None:
@@ -59,8 +61,8 @@ def test_close_before_anything_is_read_waits_for_the_first_item_and_closes_the_s
     ahead = ReadAhead(src.gen)
     ahead.close()
     ahead.close()  # idempotent
+    assert src.closed_event.wait(10)
     assert src.asked in ([], [0])
-    assert src.closed
     with pytest.raises(StopIteration):
         next(ahead)
 
@@ -76,8 +78,25 @@ def test_an_error_reaches_the_consumer_at_its_position() -> None:
         next(ahead)
 
 
+def test_close_does_not_wait_for_the_item_in_flight() -> None:
+    release = threading.Event()
+
+    def slow() -> Iterator[int]:
+        yield 0
+        release.wait(10)
+        yield 1
+
+    gen = slow()
+    ahead = ReadAhead(gen)
+    assert next(ahead) == 0  # item 1 is now being read, and blocks
+    ahead.close()  # returns while it is still blocked
+    assert not release.is_set()
+    release.set()
+
+
 def test_context_manager_closes() -> None:
     src = Source(10)
     with ReadAhead(src.gen) as ahead:
         assert next(ahead) == 0
-    assert src.closed and src.asked in ([0], [0, 1])  # item 1 was cancelled, or awaited
+    assert src.closed_event.wait(10)
+    assert src.asked in ([0], [0, 1])  # item 1 was cancelled before it started, or ran and was dropped
