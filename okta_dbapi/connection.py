@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from okta_dbapi import exceptions, runner
+from okta_dbapi import exceptions
 from okta_dbapi.cursor import Cursor
 from okta_dbapi.exceptions import InterfaceError
-from okta_dbapi.http.client import OktaClient
-from okta_dbapi.http.scope import Scope
 from okta_dbapi.settings import Settings
-from okta_dbapi.sql.fetch import Progress
-from okta_dbapi.sql.parse import Params
 from okta_dbapi.sql.result import Result
 
+# The HTTP client (requests) and the SQL side (sqlglot) are imported when a connection is made,
+# not by ``import okta_dbapi``: that keeps the import cheap for tools that only load the module
+# (SQLAlchemy's entry points, Superset's engine-spec scan, ``okta-sql --help``).
 if TYPE_CHECKING:
+    from okta_dbapi.http.client import OktaClient
+    from okta_dbapi.http.scope import Scope
     from okta_dbapi.snapshot import Snapshot
+    from okta_dbapi.sql.fetch import Progress
+    from okta_dbapi.sql.parse import Params
 
 
 class Connection:
@@ -34,6 +37,8 @@ class Connection:
     NotSupportedError = exceptions.NotSupportedError
 
     def __init__(self, settings: Settings, client: OktaClient | None = None) -> None:
+        from okta_dbapi.http.client import OktaClient
+
         self.settings = settings
         self.client = client or OktaClient(settings)
         self.closed = False
@@ -92,7 +97,11 @@ class Connection:
     def _run(
         self, operation: str, parameters: Params, progress: Progress | None = None, scope: Scope | None = None
     ) -> Result:
+        from okta_dbapi import runner
+
         return runner.run(operation, parameters, self.client, progress, self.snapshot, scope)
 
     def _run_many(self, operation: str, seq_of_parameters: list[Any], progress: Progress | None = None) -> Result:
+        from okta_dbapi import runner
+
         return runner.run_many(operation, seq_of_parameters, self.client, progress, self.snapshot)

@@ -126,7 +126,7 @@ class Settings:
     #: seconds a whole statement may take (every request, retry and rate-limit wait); None: no limit
     statement_timeout: float | None = None
     max_retries: int = 4
-    concurrency: int = 8
+    concurrency: int = 16  # a fifth of Okta's concurrent limit (75 per org); AIMD backs off on a concurrent 429
     page_size: int = 200
     read_only: bool = False
     user_agent: str = DEFAULT_USER_AGENT

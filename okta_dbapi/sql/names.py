@@ -4,6 +4,7 @@ a parameter's bound value."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 from sqlglot import exp
@@ -34,11 +35,9 @@ def name_as_written(ast: exp.Expression, text: str) -> None:
     """Alias each unaliased expression of every SELECT list in the statement (CTEs and subqueries
     too: their names are what ``SELECT *`` over them shows) with its text in ``text``, the SQL the
     AST was parsed from. Columns and stars keep SQLite's own names."""
-    try:
-        tokens = tokenize(text)
-    except ProgrammingError:
+    lists = _written_lists(text)
+    if lists is None:
         return
-    lists = [_projection_texts(text, tokens, i + 1) for i, t in enumerate(tokens) if t.token_type == TokenType.SELECT]
     selects = list(_selects_in_text_order(ast))
     if len(lists) != len(selects):
         return  # the text and the tree disagree (e.g. SQL rewritten before parsing): keep sqlglot's names
@@ -48,6 +47,18 @@ def name_as_written(ast: exp.Expression, text: str) -> None:
         for projection, name in zip(list(select.expressions), written):
             if not isinstance(projection, (exp.Alias, exp.Column, exp.Star)):
                 projection.replace(exp.alias_(projection.copy(), exp.to_identifier(name, quoted=True)))
+
+
+@functools.lru_cache(maxsize=256)
+def _written_lists(text: str) -> tuple[tuple[str, ...] | None, ...] | None:
+    """The projection texts of every SELECT list in ``text``, in text order. Cached by text: a
+    statement run again with other parameters is not tokenized again."""
+    try:
+        tokens = tokenize(text)
+    except ProgrammingError:
+        return None
+    lists = (_projection_texts(text, tokens, i + 1) for i, t in enumerate(tokens) if t.token_type == TokenType.SELECT)
+    return tuple(None if texts is None else tuple(texts) for texts in lists)
 
 
 def _selects_in_text_order(node: exp.Expression) -> Iterator[exp.Select]:

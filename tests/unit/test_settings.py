@@ -257,7 +257,7 @@ def test_unknown_option_lists_valid_ones() -> None:
 
 def test_none_options_mean_default() -> None:
     s = Settings.resolve(org_url="https://x.okta.com", timeout=None, concurrency=None)
-    assert (s.timeout, s.concurrency) == (30.0, 8)
+    assert (s.timeout, s.concurrency) == (30.0, 16)
 
 
 def test_defaults() -> None:
@@ -265,7 +265,7 @@ def test_defaults() -> None:
     assert s.authorization_mode == "SSWS"
     assert s.scopes is None and s.oauth_scopes == ("okta.users.read", "okta.users.manage")
     assert (s.key_id, s.dpop) == (None, "auto")
-    assert (s.timeout, s.max_retries, s.concurrency, s.page_size, s.read_only) == (30.0, 4, 8, 200, False)
+    assert (s.timeout, s.max_retries, s.concurrency, s.page_size, s.read_only) == (30.0, 4, 16, 200, False)
     assert s.user_agent.startswith("okta-dbapi/")
 
 
