@@ -205,7 +205,7 @@ FACTORS = Table(
 USERS = Table(
     name="users",
     schema="users",
-    comment="Okta users (read-only). DEPROVISIONED users appear only when a filter asks for them.",
+    comment="Okta users (read-only): every user, DEPROVISIONED ones included.",
     columns=(
         Column("id", "string", "ID of the user"),
         Column("status", "string", "Lifecycle status, e.g. ACTIVE, SUSPENDED"),

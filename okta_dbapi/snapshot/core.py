@@ -67,6 +67,8 @@ class Snapshot:
             return None
         if any(ref.keys.get("transactionId") for ref in plan.refs):
             return None
+        if any(ref.local != ref.table.name for ref in plan.refs):
+            return None  # a CTE named like a table: the file's tables cannot be renamed for it
         for name in names:
             if not state.get(f"{name}.loaded_at") and not _reads_whole(plan, name):
                 return None
@@ -122,7 +124,7 @@ class Snapshot:
         if need is None:
             return None
         self.ensure(need)
-        sql = rewrite(plan.ast, plan.refs)
+        sql = rewrite(plan.ast)
         tables = {name: TABLES[name] for name in need}
         return query_result(LocalDatabase(self.store.reader()), sql, tables)
 
@@ -170,7 +172,7 @@ class Snapshot:
         out: list[tuple[Any, ...]] = [(1, "snapshot", "LOCAL", str(self.path), json.dumps(facts), "0")]
         for name, method, path, params, calls in self._refresh_calls(state, action):
             out.append((len(out) + 1, name, method, path, json.dumps(params), calls))
-        sql = rewrite(plan.ast, plan.refs)
+        sql = rewrite(plan.ast)
         out.append((len(out) + 1, "residual", "LOCAL", "snapshot", json.dumps({"sql": sql}), "0"))
         return out
 
@@ -221,11 +223,11 @@ class Snapshot:
 
 def _reads_whole(plan: Plan, name: str) -> bool:
     """Does this query read the table ``name`` whole anyway (so loading it costs no extra)?"""
-    users_whole = any(s.table is USERS and s.mode == "users" and set(s.query) == {"limit"} for s in plan.sources)
+    users_whole = any(s.table is USERS and s.mode == "users" and s.covers_all for s in plan.sources)
     for source in plan.sources:
         if source.table.name != name:
             continue
-        if source.table is USERS and source.mode == "users" and set(source.query) == {"limit"}:
+        if source.table is USERS and source.mode == "users" and source.covers_all:
             return True
         if source.table is FACTORS and (source.mode == "fanout" or (source.mode == "dependent" and users_whole)):
             return True

@@ -6,11 +6,12 @@ import json
 import math
 from typing import Any
 
+from okta_dbapi.catalog import USERS, Operation
 from okta_dbapi.http.client import OktaClient
 from okta_dbapi.http.pacing import family
 from okta_dbapi.http.paths import encode_query, expand_path
 from okta_dbapi.sql.fetch import listed_users
-from okta_dbapi.sql.planner import Plan, Source
+from okta_dbapi.sql.planner import Plan, Source, id_listings, user_listings
 from okta_dbapi.sql.residual import rewrite
 from okta_dbapi.sql.result import Result, describe
 
@@ -27,9 +28,7 @@ def explain_rows(plan: Plan, client: OktaClient) -> list[tuple[Any, ...]]:
         if source.mode == "fanout":
             out.append(_estimate_row(source, client, len(out) + 1))
     if plan.stream is None:
-        out.append(
-            (len(out) + 1, "residual", "LOCAL", "sqlite", json.dumps({"sql": rewrite(plan.ast, plan.refs)}), "0")
-        )
+        out.append((len(out) + 1, "residual", "LOCAL", "sqlite", json.dumps({"sql": rewrite(plan.ast)}), "0"))
     else:
         note = "" if plan.limit is None else f" (stops after {plan.limit + plan.offset} rows)"
         out.append((len(out) + 1, "stream", "LOCAL", "-", "{}", "0" + note))
@@ -40,50 +39,71 @@ def _source_rows(source: Source, client: OktaClient, step: int) -> list[tuple[An
     op = source.operation
     page = client.settings.page_size
     if source.mode == "keyed":
-        return [
-            (step + i, op.name, op.method, expand_path(op.path, call), json.dumps(call), "1")
+        if not source.calls:
+            # A key compared with NULL or an empty list: the WHERE admits no row.
+            return [(step, op.name, op.method, op.path, json.dumps({}), "0 (the WHERE admits no row)")]
+        checks: list[tuple[Any, ...]] = []
+        if source.table.column("_links") is None and source.table.column("userId") is not None:
+            # Rows that do not say whose they are: the userIds are looked up first (see fetch).
+            ids = list(dict.fromkeys(str(c["userId"]) for c in source.calls))
+            checks = _listing_rows(_USERS_LIST, id_listings(ids, page), step)
+        return checks + [
+            (step + len(checks) + i, op.name, op.method, expand_path(op.path, call), json.dumps(call), "1")
             for i, call in enumerate(source.calls)
         ]
+    if source.mode == "transactions":
+        out: list[tuple[Any, ...]] = []
+        for call in source.calls:
+            user = {"userId": call["userId"]}
+            listing = expand_path("/api/v1/users/{userId}/factors", user)
+            out.append((step + len(out), "list_factors", "GET", listing, json.dumps(user), "1"))
+            per_push = "1 per push factor of the user (depends on data)"
+            out.append((step + len(out), op.name, op.method, op.path, json.dumps(call), per_push))
+        return out
     if source.mode == "users":
-        return [
-            (
-                step,
-                op.name,
-                op.method,
-                _target(op.path, source.query),
-                json.dumps(source.query),
-                f"1 per page of {source.query.get('limit', page)} users (depends on data)",
-            )
-        ]
+        if not source.queries:
+            return [(step, op.name, op.method, op.path, json.dumps({}), "0 (the WHERE admits no row)")]
+        return _listing_rows(op, source.queries, step)
     if source.mode == "dependent":
+        whose = "user the semi-join keeps" if source.user_sets() else "user loaded above"
         return [
             (
                 step,
                 op.name,
                 op.method,
                 op.path,
-                json.dumps({"userId": "each user loaded above"}),
-                "1 per user loaded above (depends on data)",
+                json.dumps({"userId": f"each {whose}"}),
+                f"1 per {whose} (depends on data)",
             )
         ]
-    listing = (
-        step,
-        "list_users",
-        "GET",
-        _target("/api/v1/users", {"limit": page}),
-        json.dumps({"limit": page}),
-        f"1 per page of {page} users (depends on data)",
+    listings = _listing_rows(_USERS_LIST, user_listings({"limit": page}), step)
+    fanout = (
+        step + len(listings),
+        op.name,
+        op.method,
+        op.path,
+        json.dumps({"userId": "each listed user"}),
+        "1 per listed user (depends on data)",
     )
+    return [*listings, fanout]
+
+
+_USERS_LIST = next(op for op in USERS.operations if op.name == "list_users")
+
+
+def _listing_rows(op: Operation, queries: list[dict[str, Any]], step: int) -> list[tuple[Any, ...]]:
+    """One row per user listing: a listing without filter or search is followed by the
+    DEPROVISIONED users' own listing (see :func:`okta_dbapi.sql.planner.user_listings`)."""
     return [
-        listing,
         (
-            step + 1,
+            step + i,
             op.name,
             op.method,
-            op.path,
-            json.dumps({"userId": "each listed user"}),
-            "1 per listed user (depends on data)",
-        ),
+            _target(op.path, listing),
+            json.dumps(listing),
+            f"1 per page of {listing.get('limit')} users (depends on data)",
+        )
+        for i, listing in enumerate(queries)
     ]
 
 

@@ -18,7 +18,7 @@ from okta_dbapi.http.client import OktaClient
 from okta_dbapi.http.readahead import ReadAhead
 from okta_dbapi.http.scope import Scope
 from okta_dbapi.sql import rows
-from okta_dbapi.sql.planner import Source
+from okta_dbapi.sql.planner import PUSH_TYPES, Source, id_listings, select_op, user_listings
 
 Progress = Callable[[int, "int | None"], None]
 
@@ -51,9 +51,10 @@ class Fetcher:
         """The source's rows. ``wanted``: at most this many will be read (LIMIT + OFFSET of a
         streamed scan), so no page is read ahead that the first page already makes unnecessary."""
         if source.mode == "users":
-            yield from self._list_users(source.query, wanted)
+            yield from self._list_users(source.queries, wanted)
         elif source.mode == "keyed":
-            yield from self._calls(source.operation, source.table, source.calls, total=len(source.calls))
+            keyed = self._existing_users(source)
+            yield from self._calls(source.operation, source.table, keyed, total=len(keyed))
         elif source.mode == "dependent":
             ids = list(user_ids or ())
             yield from self._calls(source.operation, source.table, ({"userId": u} for u in ids), total=len(ids))
@@ -61,8 +62,39 @@ class Fetcher:
             users = self._listed_users(read_ahead=wanted is None)
             calls = list(users) if self.list_users_first else users
             yield from self._calls(source.operation, source.table, calls, total=None)
+        elif source.mode == "transactions":
+            yield from self._transactions(source)
         else:  # pragma: no cover - the planner makes no other mode
             raise AssertionError(source.mode)
+
+    def _existing_users(self, source: Source) -> list[dict[str, Any]]:
+        """The keyed calls, less those for users that do not exist, when rows cannot tell.
+
+        Okta also resolves a login or a short name as the userId of a path. Rows with links say
+        which user they belong to; rows without (security questions) do not, so their userIds are
+        looked up first (``filter=id eq``), which also saves the calls for users that do not exist.
+        """
+        table = source.table
+        if table.column("_links") is not None or table.column("userId") is None:
+            return source.calls
+        wanted = list(dict.fromkeys(str(c["userId"]) for c in source.calls if "userId" in c))
+        if not wanted:
+            return source.calls
+        found: set[str] = set()
+        for query in id_listings(wanted, self.client.settings.page_size):
+            request = self.client.describe("GET", _USERS_PATH, query=query)
+            for user in self.client.paginate(_USERS_PATH, query=query, scope=self.scope):
+                found.add(checked_user_id(user, request))
+        return [c for c in source.calls if str(c.get("userId")) in found]
+
+    def _transactions(self, source: Source) -> Iterator[dict[str, Any]]:
+        table = source.table
+        lister = select_op(table, {"userId"})
+        for call in source.calls:
+            user = {"userId": call["userId"]}
+            factors = list(self._calls(lister, table, [user], total=1))
+            asks = [{**call, "factorId": f["id"]} for f in factors if f.get("factorType") in PUSH_TYPES]
+            yield from self._calls(source.operation, table, asks, total=len(asks))
 
     def _listed_users(self, read_ahead: bool) -> Iterator[dict[str, Any]]:
         """Every listed user's id, page by page; the total is known as soon as the last page is in.
@@ -74,28 +106,30 @@ class Fetcher:
             yield from ({"userId": u} for u in self._listed)
             return
         seen: list[str] = []
-        query: dict[str, Any] = {"limit": self.client.settings.page_size}
-        request = self.client.describe("GET", _USERS_PATH, query=query)
-        with self._pages(query, read_ahead) as pages:
-            for users, last in pages:
-                if last:
-                    self.total = len(seen) + len(users)
-                for user in users:
-                    user_id = checked_user_id(user, request)
-                    seen.append(user_id)
-                    yield {"userId": user_id}
+        listings = user_listings({"limit": self.client.settings.page_size})
+        for n, query in enumerate(listings, 1):
+            request = self.client.describe("GET", _USERS_PATH, query=query)
+            with self._pages(query, read_ahead) as pages:
+                for users, last in pages:
+                    if last and n == len(listings):
+                        self.total = len(seen) + len(users)
+                    for user in users:
+                        user_id = checked_user_id(user, request)
+                        seen.append(user_id)
+                        yield {"userId": user_id}
         self._listed = seen
         _LISTED_USERS[self.client] = len(seen)
 
-    def _list_users(self, query: dict[str, Any], wanted: int | None) -> Iterator[dict[str, Any]]:
-        request = self.client.describe("GET", _USERS_PATH, query=query)
-        read_ahead = wanted is None or wanted > int(query.get("limit") or 0)
+    def _list_users(self, queries: list[dict[str, Any]], wanted: int | None) -> Iterator[dict[str, Any]]:
         convert = rows.api_converter(USERS)
-        with self._pages(query, read_ahead) as pages:
-            for page, _last in pages:
-                for item in page:
-                    checked_user_id(item, request)
-                yield from map(convert, page)
+        for query in queries:
+            request = self.client.describe("GET", _USERS_PATH, query=query)
+            read_ahead = wanted is None or wanted > int(query.get("limit") or 0)
+            with self._pages(query, read_ahead) as pages:
+                for page, _last in pages:
+                    for item in page:
+                        checked_user_id(item, request)
+                    yield from map(convert, page)
 
     @contextmanager
     def _pages(self, query: dict[str, Any], read_ahead: bool) -> Iterator[Iterator[tuple[list[Any], bool]]]:
@@ -134,7 +168,9 @@ class Fetcher:
                 if self.progress is not None:
                     self.progress(self.done, total if total is not None else self.total)
                 for item in items:
-                    yield rows.api_row(table, item, params)
+                    row = rows.api_row(table, item, params)
+                    if _answers(table, row, params):
+                        yield row
         except BaseException as e:
             if isinstance(e, KeyboardInterrupt):
                 fan_out.cancel("the statement was interrupted")  # so that closing waits for nothing
@@ -203,6 +239,18 @@ def checked_user_id(item: Any, request: str) -> str:
 
 
 def _is_absent(op: Operation, error: ProgrammingError) -> bool:
-    """Okta's 404 for the looked-up resource itself (``... (UserFactor)``), not for its user."""
-    summary = error.error_summary or ""
-    return error.status == 404 and op.absent_resource is not None and summary.endswith(f"({op.absent_resource})")
+    """A 404 on a read: the key looked up (the user, or the factor) does not exist, which is no row."""
+    return op.verb == "select" and error.status == 404
+
+
+def _answers(table: Any, row: dict[str, Any], params: dict[str, Any]) -> bool:
+    """Whether a row fetched by key has exactly the keys asked for.
+
+    Okta's ``GET /users/{id}`` also resolves a login, a short name or ``me``: that user is not
+    the row ``id = 'login@example.com'`` asks for.
+    """
+    for key, value in params.items():
+        column = table.key_columns.get(key, key)
+        if column in row and row[column] is not None and str(row[column]) != str(value):
+            return False
+    return True

@@ -1,8 +1,11 @@
 """The local half of a query: fetched rows in an in-memory SQLite database, and the whole
 statement run over them.
 
-Column declared types carry the catalog's kinds (``OKTA_JSON``, ``OKTA_DATETIME``) so SQLite
-hands back ``dict``/``list`` and aware ``datetime`` values even through CTEs and subqueries.
+Column declared types carry the catalog's kinds (``OKTA_JSON TEXT``, ``OKTA_DATETIME TEXT``) so
+SQLite hands back ``dict``/``list`` and aware ``datetime`` values even through CTEs and subqueries
+(the converter is named by the first word), while the second word gives the column TEXT affinity:
+``created < '2021'`` compares text with text, as in any SQLite table of strings. A bare
+``OKTA_DATETIME`` would mean NUMERIC affinity, and SQLite would compare it as a number.
 """
 
 from __future__ import annotations
@@ -18,21 +21,25 @@ from okta_dbapi.catalog import Table
 from okta_dbapi.exceptions import DataError, OperationalError, ProgrammingError
 from okta_dbapi.sql import rows
 from okta_dbapi.sql.dialect import DIALECT
-from okta_dbapi.sql.pushdown import Ref
 
-_DECLTYPES = {"json": "OKTA_JSON", "datetime": "OKTA_DATETIME", "integer": "INTEGER", "boolean": "OKTA_BOOLEAN"}
+_DECLTYPES = {
+    "json": "OKTA_JSON TEXT",
+    "datetime": "OKTA_DATETIME TEXT",
+    "integer": "INTEGER",
+    "boolean": "OKTA_BOOLEAN",
+}
 
 sqlite3.register_converter("OKTA_JSON", lambda raw: rows.parse_json(raw.decode("utf-8")))
 sqlite3.register_converter("OKTA_DATETIME", lambda raw: rows.parse_timestamp(raw.decode("utf-8")))
 sqlite3.register_converter("OKTA_BOOLEAN", lambda raw: raw not in (b"0", b""))
 
 
-def create_table_sql(table: Table, if_not_exists: bool = False) -> str:
+def create_table_sql(table: Table, if_not_exists: bool = False, name: str | None = None) -> str:
     """The table as the residual query (and the snapshot file) stores it: catalog names and kinds."""
     columns = ", ".join(f'"{c.name}" {_DECLTYPES.get(c.kind, "TEXT")}' for c in table.columns)
     key = ", ".join(f'"{k}"' for k in table.primary_key)
     guard = "IF NOT EXISTS " if if_not_exists else ""
-    return f'CREATE TABLE {guard}"{table.name}" ({columns}, PRIMARY KEY ({key}))'
+    return f'CREATE TABLE {guard}"{name or table.name}" ({columns}, PRIMARY KEY ({key}))'
 
 
 def storage_row(table: Table, item: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -50,22 +57,28 @@ class LocalDatabase:
         )
         self.tables: dict[str, Table] = {}
 
-    def create(self, table: Table) -> None:
-        if table.name in self.tables:
+    def create(self, table: Table, name: str | None = None) -> None:
+        name = name or table.name
+        if name in self.tables:
             return
-        self.connection.execute(create_table_sql(table))
-        self.tables[table.name] = table
+        self.connection.execute(create_table_sql(table, name=name))
+        self.tables[name] = table
 
-    def insert(self, table: Table, items: Iterable[Mapping[str, Any]]) -> int:
+    def insert(self, table: Table, items: Iterable[Mapping[str, Any]], name: str | None = None) -> int:
         """Store rows; a row with the primary key of one already stored replaces it."""
         placeholders = ", ".join("?" for _ in table.columns)
-        sql = f'INSERT OR REPLACE INTO "{table.name}" VALUES ({placeholders})'
+        sql = f'INSERT OR REPLACE INTO "{name or table.name}" VALUES ({placeholders})'
         batch = [storage_row(table, item) for item in items]
         self.connection.executemany(sql, batch)
         return len(batch)
 
-    def distinct(self, table: Table, column: str) -> list[Any]:
-        cursor = self.connection.execute(f'SELECT DISTINCT "{column}" FROM "{table.name}" WHERE "{column}" IS NOT NULL')
+    def distinct(self, name: str, column: str) -> list[Any]:
+        cursor = self.connection.execute(f'SELECT DISTINCT "{column}" FROM "{name}" WHERE "{column}" IS NOT NULL')
+        return [r[0] for r in cursor]
+
+    def values(self, sql: str) -> list[Any]:
+        """The first column of ``sql``'s rows, as stored (no conversion)."""
+        cursor = self.connection.execute(sql)
         return [r[0] for r in cursor]
 
     def check(self, sql: str) -> None:
@@ -122,29 +135,36 @@ def unknown_column_hint(name: str, tables: list[Table]) -> str:
     return " ".join(parts)
 
 
-def rewrite(ast: exp.Expression, refs: list[Ref]) -> str:
-    """The statement as SQLite runs it: catalog names become local table names."""
-    tree = ast.copy()
-    # Map each original Table node to its copy by position in a parallel walk.
-    originals = list(ast.find_all(exp.Table))
-    copies = list(tree.find_all(exp.Table))
-    by_id = {id(o): c for o, c in zip(originals, copies)}
-    qualified = {".".join(p for p in (r.node.catalog, r.node.db, r.node.name) if p).lower(): r for r in refs}
-    for ref in refs:
-        node = by_id[id(ref.node)]
-        alias = node.args.get("alias")
-        local = exp.Table(this=exp.to_identifier(ref.table.name, quoted=True))
+def rewrite(node: exp.Expression) -> str:
+    """``node`` (a statement, or a query built from parts of one) as SQLite runs it.
+
+    The planner marks the catalog tables with their local names (``okta_local``) and the columns
+    that name a key by another name (``okta_rename``: ``factorId`` is the factors' ``id``); the
+    marks survive copies, so any subtree rewrites the same way.
+    """
+    tree = node.copy()
+    for table in list(tree.find_all(exp.Table)):
+        local_name = table.meta.get("okta_local")
+        if local_name is None:
+            continue
+        local = exp.Table(this=exp.to_identifier(local_name, quoted=True))
+        alias = table.args.get("alias")
         if alias is not None:
             local.set("alias", alias)
-        elif ref.node.name.lower() != ref.table.name:
-            local.set("alias", exp.TableAlias(this=exp.to_identifier(ref.node.name)))
-        node.replace(local)
-    for column in tree.find_all(exp.Column):
+        elif table.name != local_name:
+            local.set("alias", exp.TableAlias(this=exp.to_identifier(table.name)))
+        table.replace(local)
+    for column in list(tree.find_all(exp.Column)):
         if column.args.get("db") or column.args.get("catalog"):
-            name = ".".join(p for p in (column.text("catalog"), column.text("db"), column.text("table")) if p)
-            if name.lower() in qualified:
-                column.set("catalog", None)
-                column.set("db", None)
-        if column.name.lower() == "factorid":
-            column.set("this", exp.to_identifier("id"))
+            column.set("catalog", None)
+            column.set("db", None)
+        target = column.meta.get("okta_rename")
+        if target is None:
+            continue
+        renamed = exp.Column(this=exp.to_identifier(target), table=column.args.get("table"))
+        parent = column.parent
+        if isinstance(parent, exp.Select) and column.arg_key == "expressions":
+            column.replace(exp.alias_(renamed, column.name, quoted=True))
+        else:
+            column.replace(renamed)
     return tree.sql(dialect=DIALECT)

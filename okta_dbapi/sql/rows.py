@@ -1,7 +1,8 @@
 """Rows: from Okta's JSON to SQLite storage values, and from either to the Python values users get.
 
-Timestamps are stored as Okta sends them (ISO 8601 UTC text, which sorts and compares correctly
-and which SQLite's date functions read); objects are stored as JSON text for ``json_extract``/``->>``.
+Timestamps are stored in one canonical form, Okta's own (``2021-04-25T20:00:00.000Z``: ISO 8601
+UTC text with milliseconds, which sorts and compares correctly and which SQLite's date functions
+read); objects are stored as JSON text for ``json_extract``/``->>``.
 An integer outside SQLite's 64-bit range (JSON allows any size) is stored as its decimal text, so
 it survives exactly and the query still runs; inside objects it stays a number in the JSON text.
 Users get ``dict``/``list`` for objects and timezone-aware ``datetime`` for timestamps.
@@ -15,13 +16,20 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from okta_dbapi.catalog import Column, ColumnKind, Table
+from okta_dbapi.sql.ranges import canonical_timestamp
 from okta_dbapi.sql.values import format_timestamp
 
 
 def api_row(table: Table, item: Mapping[str, Any], keys: Mapping[str, Any]) -> dict[str, Any]:
-    """One API item (plus the path keys it was fetched with) as a row of ``table``'s columns."""
+    """One API item (plus the path keys it was fetched with) as a row of ``table``'s columns.
+
+    ``userId`` comes from the item's own links when it has them: Okta also resolves a login (or
+    ``me``) in the path, and the row must carry the user's id, not what the request said.
+    """
     names = table.column_names
     row = dict(zip(names, map(item.get, names)))
+    if "userId" in row and row["userId"] is None:
+        row["userId"] = _linked_user_id(item)
     for key, value in keys.items():
         column = table.key_columns.get(key, key)
         if column in row and row[column] is None:
@@ -39,14 +47,32 @@ def api_converter(table: Table) -> Callable[[Mapping[str, Any]], dict[str, Any]]
     return convert
 
 
+def _linked_user_id(item: Mapping[str, Any]) -> str | None:
+    """The user id in the item's links (``.../api/v1/users/{id}/...``); every link of a factor, a
+    catalog entry or a transaction is under its user."""
+    links = item.get("_links")
+    if not isinstance(links, Mapping):
+        return None
+    for link in links.values():
+        for one in link if isinstance(link, list) else [link]:
+            href = one.get("href") if isinstance(one, Mapping) else None
+            if isinstance(href, str) and "/api/v1/users/" in href:
+                segment = href.split("/api/v1/users/", 1)[1].split("/", 1)[0].split("?", 1)[0]
+                if segment:
+                    return segment
+    return None
+
+
 def to_storage(kind: ColumnKind, value: Any) -> Any:
-    """A value as the local SQLite database keeps it (timestamps in Okta's ISO text)."""
+    """A value as the local SQLite database keeps it (timestamps in one canonical text form)."""
     if value is None:
         return None
     if isinstance(value, dt.datetime):
         return format_timestamp(value)
     if isinstance(value, dt.date):
         return value.isoformat()
+    if kind == "datetime":
+        return canonical_timestamp(value)
     if kind == "json":
         return json.dumps(value, separators=(",", ":"))
     if kind == "boolean":

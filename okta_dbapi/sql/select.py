@@ -4,6 +4,7 @@ fetches into SQLite and run the whole statement there."""
 from __future__ import annotations
 
 import itertools
+import sqlite3
 from collections.abc import Generator, Iterator
 from typing import Any
 
@@ -15,10 +16,10 @@ from okta_dbapi.http.scope import Scope
 from okta_dbapi.sql import rows
 from okta_dbapi.sql.fetch import Fetcher, Progress
 from okta_dbapi.sql.inference import output_kinds
-from okta_dbapi.sql.planner import Plan, plan_select, projected_columns
-from okta_dbapi.sql.pushdown import strip_subdomain
+from okta_dbapi.sql.planner import Plan, Source, plan_select, projected_columns
 from okta_dbapi.sql.residual import LocalDatabase, rewrite
 from okta_dbapi.sql.result import Result, describe
+from okta_dbapi.sql.subdomain import strip_subdomain
 
 
 def plan_query(ast: exp.Expression, client: OktaClient) -> Plan:
@@ -75,16 +76,16 @@ def _streamed_rows(
 def _materialise(plan: Plan, fetcher: Fetcher) -> Result:
     db = LocalDatabase()
     try:
-        tables: dict[str, Table] = {ref.table.name: ref.table for ref in plan.refs}
-        for table in tables.values():
-            db.create(table)
-        sql = rewrite(plan.ast, plan.refs)
+        tables: dict[str, Table] = {ref.local: ref.table for ref in plan.refs}
+        for name, table in tables.items():
+            db.create(table, name)
+        sql = rewrite(plan.ast)
         db.check(sql)  # unknown columns and the like fail here, before any request
         for source in plan.sources:
-            ids = db.distinct(USERS, "id") if source.mode == "dependent" else None
+            ids = _user_ids(plan, source, db) if source.mode == "dependent" else None
             fetched = fetcher.rows(source, ids)
             try:
-                db.insert(source.table, fetched)
+                db.insert(source.table, fetched, source.local)
             finally:
                 fetched.close()  # on an error, end its fan-out now
     except BaseException:
@@ -110,6 +111,35 @@ def query_result(db: LocalDatabase, sql: str, tables: dict[str, Table]) -> Resul
     ]
     rest = itertools.chain([first] if first is not None else [], body)
     return Result(description=description or None, rows=rest, on_close=[db.close])
+
+
+def _user_ids(plan: Plan, source: Source, db: LocalDatabase) -> list[str]:
+    """The users a dependent source fetches for: for each of its refs, the intersection of the ids
+    its semi-joins can yield (run locally over the users already loaded), else every loaded user."""
+    loaded: list[str] | None = None
+    wanted: dict[str, None] = {}
+    for ref in source.refs:
+        bound = _user_set_ids(ref.user_sets, db)
+        if bound is None:
+            if loaded is None:
+                locals_ = dict.fromkeys(r.local for r in plan.refs if r.table is USERS)
+                loaded = [str(v) for name in locals_ for v in db.distinct(name, "id")]
+            bound = loaded
+        wanted.update(dict.fromkeys(bound))
+    return list(wanted)
+
+
+def _user_set_ids(user_sets: list[exp.Expression], db: LocalDatabase) -> list[str] | None:
+    result: list[str] | None = None
+    for query in user_sets:
+        try:
+            values = db.values(rewrite(query))
+        except sqlite3.Error:
+            continue  # then this set bounds nothing; SQLite reports the error in the query itself
+        found = [str(v) for v in values if v is not None]
+        kept = set(found)
+        result = found if result is None else [v for v in result if v in kept]
+    return None if result is None else list(dict.fromkeys(result))
 
 
 def _kind(name: str, value: Any, inferred: str | None, tables: dict[str, Table]) -> str:

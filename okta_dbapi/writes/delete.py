@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 from sqlglot import exp
 
 from okta_dbapi.catalog import Operation, Table, require_table
-from okta_dbapi.exceptions import Error, NotSupportedError, ProgrammingError
+from okta_dbapi.exceptions import Error, NotSupportedError, OperationalError, ProgrammingError
 from okta_dbapi.sql import rows
 from okta_dbapi.sql.fetch import Progress
 from okta_dbapi.sql.result import Result
-from okta_dbapi.sql.select import run_select
+from okta_dbapi.sql.select import plan_query, run_select
 from okta_dbapi.writes.calls import Call, build_call, param_for
 from okta_dbapi.writes.ledger import Ledger, run_call
 from okta_dbapi.writes.returning import Returning
@@ -147,8 +147,16 @@ class _Outcome:
     deleted: list[dict[str, Any]] = field(default_factory=list)  # rows (for RETURNING)
 
 
+_USER_STATUS = "__okta_user_status"
+
+
 def find_targets(plan: DeletePlan, client: OktaClient) -> list[dict[str, Any]]:
-    result = run_select(plan.select.copy(), client)
+    select = plan.select.copy()
+    fans_out = any(s.mode == "fanout" for s in plan_query(select.copy(), client).sources)
+    if fans_out:
+        # The fan-out lists every user anyway: their status comes with no extra call.
+        select = _with_user_status(select)
+    result = run_select(select, client)
     try:
         names = [d[0] for d in result.description or ()]
         found = [dict(zip(names, r)) for r in result.rows]
@@ -157,7 +165,33 @@ def find_targets(plan: DeletePlan, client: OktaClient) -> list[dict[str, Any]]:
     unique: dict[tuple[str, str], dict[str, Any]] = {}
     for row in found:
         unique.setdefault((str(row.get("userId")), str(row.get("id"))), row)
+    if fans_out:
+        _refuse_deprovisioned(list(unique.values()))
     return list(unique.values())
+
+
+def _with_user_status(select: exp.Select) -> exp.Select:
+    from_ = select.args.get("from_") or select.args.get("from")
+    alias = from_.this.alias_or_name if from_ is not None else "factors"
+    owner = "__okta_owner"  # a name no statement's own alias shadows
+    status = exp.select(exp.column("status", table=owner)).from_(f"okta.users.users AS {owner}")
+    status = status.where(exp.EQ(this=exp.column("id", table=owner), expression=exp.column("userId", table=alias)))
+    return select.select(exp.alias_(exp.Subquery(this=status), _USER_STATUS, quoted=True))
+
+
+def _refuse_deprovisioned(found: list[dict[str, Any]]) -> None:
+    """Okta refuses to unenroll a deactivated user's factors (403 E0000006): say so before any request,
+    rather than stop half-way through a bulk DELETE."""
+    gone = [r for r in found if r.get(_USER_STATUS) == "DEPROVISIONED"]
+    for row in found:
+        row.pop(_USER_STATUS, None)
+    if gone:
+        named = ", ".join(f"{r['userId']}/{r['id']}" for r in gone[:5]) + (", ..." if len(gone) > 5 else "")
+        raise OperationalError(
+            f"DELETE matches {len(gone)} factor(s) of DEPROVISIONED users ({named}); Okta does not change "
+            "the factors of a deactivated user (403 E0000006), so nothing was sent. Leave those users out, e.g. "
+            "AND userId IN (SELECT id FROM okta.users.users WHERE status <> 'DEPROVISIONED')."
+        )
 
 
 def ordered_calls(plan: DeletePlan, found: list[dict[str, Any]], subdomain: str) -> list[_Target]:

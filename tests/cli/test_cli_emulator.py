@@ -25,9 +25,7 @@ from okta_dbapi.cli import program as cli
 from okta_dbapi.cli.output import to_text
 
 OKTA_SQL = shutil.which("okta-sql", path=os.path.dirname(sys.executable)) or shutil.which("okta-sql")
-USERS_SQL = (
-    "SELECT id, status, created, profile, profile->>'login' AS login FROM okta.users.users ORDER BY id"
-)
+USERS_SQL = "SELECT id, status, created, profile, profile->>'login' AS login FROM okta.users.users ORDER BY id"
 DEMO_SQL = (
     "SELECT u.profile->>'login' AS login, u.status FROM okta.users.users u WHERE u.status = 'ACTIVE' "
     "AND NOT EXISTS (SELECT 1 FROM okta.users.factors f WHERE f.userId = u.id AND f.status = 'ACTIVE') "
@@ -37,13 +35,9 @@ DEMO_SQL = (
 pytestmark = pytest.mark.skipif(OKTA_SQL is None, reason="the okta-sql console script is not installed")
 
 
-def okta_sql(
-    *args: str, env: dict[str, str], input: str = "", timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
+def okta_sql(*args: str, env: dict[str, str], input: str = "", timeout: float = 60) -> subprocess.CompletedProcess[str]:
     assert OKTA_SQL is not None
-    return subprocess.run(
-        [OKTA_SQL, *args], input=input, capture_output=True, text=True, env=env, timeout=timeout
-    )
+    return subprocess.run([OKTA_SQL, *args], input=input, capture_output=True, text=True, env=env, timeout=timeout)
 
 
 def driver_rows(emu: Any, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
@@ -156,12 +150,7 @@ def test_explain_sends_nothing(emu: Any, org_env: dict[str, str]) -> None:
 
 
 def test_statements_from_stdin_run_in_order(org_env: dict[str, str]) -> None:
-    script = (
-        "-- a script\n"
-        "SELECT count(*) AS n FROM okta.users.users;\n"
-        "SELECT 'a;b' AS s;\n"
-        "SELECT 2 AS two\n"
-    )
+    script = "-- a script\nSELECT count(*) AS n FROM okta.users.users;\nSELECT 'a;b' AS s;\nSELECT 2 AS two\n"
     proc = okta_sql("--format", "jsonl", env=org_env, input=script)
     assert proc.returncode == 0, proc.stderr
     objects = [json.loads(line) for line in proc.stdout.splitlines()]
@@ -171,9 +160,7 @@ def test_statements_from_stdin_run_in_order(org_env: dict[str, str]) -> None:
 
 
 def test_a_failing_statement_stops_the_script(org_env: dict[str, str]) -> None:
-    proc = okta_sql(
-        "--format", "csv", "SELECT 1 AS one; SELECT * FROM okta.users.nope; SELECT 2 AS two", env=org_env
-    )
+    proc = okta_sql("--format", "csv", "SELECT 1 AS one; SELECT * FROM okta.users.nope; SELECT 2 AS two", env=org_env)
     line = assert_one_error_line(proc)
     assert "nope" in line
     assert proc.stdout.splitlines() == ["one", "1"]
@@ -188,7 +175,7 @@ def test_a_failing_statement_stops_the_script(org_env: dict[str, str]) -> None:
         ("SELECT * FROM okta.users.nope", "nope"),
         ("SELEC * FROM okta.users.factors", "at line 1, column 1 near 'SELEC': did you mean SELECT?"),
         ("SELECT statsu FROM okta.users.users", "Did you mean status? okta.users.users has the columns id, status"),
-        ("SELECT * FROM okta.users.factors WHERE userId = 'no-such-user' AND id = 'x'", ""),
+        ("EXEC okta.users.factors.activate_factor @userId='no-such-user', @factorId='x'", "E0000007"),
         ("SELECT * FROM okta.users.factors WHERE subdomain = 'elsewhere' AND userId = 'x'", "subdomain"),
         ("UPDATE okta.users.factors SET status = 'ACTIVE' WHERE userId = 'x'", ""),
     ],
@@ -380,7 +367,10 @@ def test_ctrl_c_exits_130(slow_emu: Any, clean_env: dict[str, str]) -> None:
     assert OKTA_SQL is not None
     proc = subprocess.Popen(
         [OKTA_SQL, "-o", "concurrency=1", "SELECT count(*) FROM okta.users.factors"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     deadline = time.monotonic() + 20
     while slow_emu.log.count(path=r"/api/v1/users/[^/]+/factors") < 3 and time.monotonic() < deadline:
@@ -442,7 +432,9 @@ def test_writes_report_rows_affected(clean_env: dict[str, str]) -> None:
         assert proc.stdout == f"{len(ids)} {plural} affected\n"
         # Machine-readable formats keep stdout clean: the note goes to stderr.
         again = okta_sql(
-            "--format", "csv", f"SELECT count(*) AS n FROM okta.users.factors WHERE userId = '{user_id}'",
+            "--format",
+            "csv",
+            f"SELECT count(*) AS n FROM okta.users.factors WHERE userId = '{user_id}'",
             env=env,
         )
         assert again.stdout.splitlines() == ["n", "0"]

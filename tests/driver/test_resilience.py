@@ -14,7 +14,7 @@ FACTORS = r"/api/v1/users/[^/]+/factors"
 
 
 def expected_count(emu: Emulator) -> int:
-    return sum(len(emu.org.factors(u)) for u in emu.org.user_ids(include_deprovisioned=False))
+    return sum(len(emu.org.factors(u)) for u in emu.org.user_ids(include_deprovisioned=True))
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def test_fan_out_retries_server_errors_and_stays_complete(faulty: Emulator) -> N
     assert cur.fetchone() == (expected,)
     failed = [e for e in faulty.log.entries if e.status >= 500]
     assert failed, "the fault should have fired"
-    listed = len(faulty.org.user_ids(include_deprovisioned=False))
+    listed = len(faulty.org.user_ids(include_deprovisioned=True))
     # Every failed GET was sent again, and nothing else was.
     assert faulty.log.count("GET", FACTORS) == listed + len([e for e in failed if "/factors" in e.path])
 
@@ -50,7 +50,7 @@ def test_connection_reset_mid_pagination_is_retried(faulty: Emulator) -> None:
     cur = conn.cursor()
     cur.execute("SELECT count(*) FROM okta.users.factors")
     assert cur.fetchone() == (expected,)
-    listed = len(faulty.org.user_ids(include_deprovisioned=False))
+    listed = len(faulty.org.user_ids(include_deprovisioned=True))
     assert faulty.log.count("GET", FACTORS) == listed
 
 

@@ -83,6 +83,13 @@ def test_a_model_generated_from_reflection_has_the_same_key_order(
         assert found is not None and found.factorType == factor_type  # type: ignore[attr-defined]
 
 
+def test_get_of_a_missing_key_is_none(session: Session, some_factor: tuple[str, str, str], log: Emulator) -> None:
+    user_id, _, _ = some_factor
+    assert session.get(Factor, {"userId": user_id, "id": "mblNOSUCHFACTOR00000"}) is None
+    assert session.get(Factor, {"userId": "00uNOSUCHUSER0000000", "id": "mblNOSUCHFACTOR00000"}) is None
+    assert log.log.count() == 2
+
+
 def test_orm_aggregate(session: Session) -> None:
     counts = dict(session.query(Factor.factorType, func.count()).group_by(Factor.factorType).all())
     assert counts.get("sms", 0) > 0

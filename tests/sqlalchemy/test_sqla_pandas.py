@@ -75,7 +75,7 @@ def test_read_sql_table(engine: Engine) -> None:
 def test_read_sql_table_users_with_columns(engine: Engine) -> None:
     df = pd.read_sql_table("users", engine, schema="users", columns=["id", "status", "created"])
     assert list(df.columns) == ["id", "status", "created"]
-    # DEPROVISIONED users are left out unless asked for, as Okta's list does.
+    # Every user, DEPROVISIONED ones included, whatever the plan.
     assert len(df) == pd.read_sql("SELECT count(*) AS n FROM users.users", engine)["n"].iloc[0]
     assert 0 < len(df) <= 30
     assert_utc_timestamps(df["created"])

@@ -9,7 +9,7 @@ import pytest
 from okta_dbapi.exceptions import ProgrammingError
 from okta_dbapi.sql.parse import prepare
 from okta_dbapi.sql.planner import Plan, plan_select
-from okta_dbapi.sql.pushdown import strip_subdomain
+from okta_dbapi.sql.subdomain import strip_subdomain
 
 
 def plan(sql: str, params: Any = None) -> Plan:
@@ -20,7 +20,7 @@ def plan(sql: str, params: Any = None) -> Plan:
 
 
 def shape(p: Plan) -> list[tuple[str, str, str, Any]]:
-    return [(s.table.name, s.mode, s.operation.name, s.calls or s.query) for s in p.sources]
+    return [(s.table.name, s.mode, s.operation.name, s.calls or s.queries) for s in p.sources]
 
 
 @pytest.mark.parametrize(
@@ -55,14 +55,14 @@ def shape(p: Plan) -> list[tuple[str, str, str, Any]]:
         ),
         (
             "SELECT * FROM factors WHERE id = 'f'",  # no userId: list per user, filter locally
-            [("factors", "fanout", "list_factors", {})],
+            [("factors", "fanout", "list_factors", [])],
             False,
         ),
         (
             "SELECT * FROM factors WHERE userId IN (SELECT id FROM users WHERE status = 'SUSPENDED')",
             [
-                ("users", "users", "list_users", {"limit": 200, "filter": 'status eq "SUSPENDED"'}),
-                ("factors", "dependent", "list_factors", {}),
+                ("users", "users", "list_users", [{"limit": 200, "filter": 'status eq "SUSPENDED"'}]),
+                ("factors", "dependent", "list_factors", []),
             ],
             False,
         ),
@@ -70,19 +70,27 @@ def shape(p: Plan) -> list[tuple[str, str, str, Any]]:
             # factors is the preserved side of the LEFT JOIN: every factor counts, so all are listed.
             "SELECT * FROM factors f LEFT JOIN users u ON f.userId = u.id WHERE u.status = 'ACTIVE'",
             [
-                ("users", "users", "list_users", {"limit": 200, "filter": 'status eq "ACTIVE"'}),
-                ("factors", "fanout", "list_factors", {}),
+                ("users", "users", "list_users", [{"limit": 200, "filter": 'status eq "ACTIVE"'}]),
+                ("factors", "fanout", "list_factors", []),
             ],
             False,
         ),
         (
             "SELECT * FROM users u LEFT JOIN factors f ON f.userId = u.id",
-            [("users", "users", "list_users", {"limit": 200}), ("factors", "dependent", "list_factors", {})],
+            [
+                (
+                    "users",
+                    "users",
+                    "list_users",
+                    [{"limit": 200}, {"limit": 200, "filter": 'status eq "DEPROVISIONED"'}],
+                ),
+                ("factors", "dependent", "list_factors", []),
+            ],
             False,
         ),
         (
             "SELECT * FROM users WHERE lastUpdated > '2024-01-01' LIMIT 5",  # widened, so no LIMIT pushdown
-            [("users", "users", "list_users", {"limit": 200, "filter": 'lastUpdated ge "2024-01-01T00:00:00.000Z"'})],
+            [("users", "users", "list_users", [{"limit": 200, "filter": 'lastUpdated ge "2024-01-01T00:00:00.000Z"'}])],
             False,
         ),
         (
@@ -92,14 +100,14 @@ def shape(p: Plan) -> list[tuple[str, str, str, Any]]:
                     "users",
                     "users",
                     "list_users",
-                    {"limit": 5, "filter": '(status eq "ACTIVE" or status eq "LOCKED_OUT")'},
+                    [{"limit": 5, "filter": '(status eq "ACTIVE" or status eq "LOCKED_OUT")'}],
                 )
             ],
             True,
         ),
         (
             "SELECT id FROM users WHERE profile->>'department' = 'Sales'",
-            [("users", "users", "list_users", {"limit": 200, "search": 'profile.department eq "Sales"'})],
+            [("users", "users", "list_users", [{"limit": 200, "search": 'profile.department eq "Sales"'}])],
             False,
         ),
         (
@@ -127,7 +135,7 @@ def test_foreign_subdomain_is_refused() -> None:
 
 def test_okta_filter_strings_are_escaped() -> None:
     p = plan("SELECT * FROM users WHERE status = ?", ['x" or status eq "ACTIVE'])
-    assert p.sources[0].query["filter"] == 'status eq "x\\" or status eq \\"ACTIVE"'
+    assert p.sources[0].queries[0]["filter"] == 'status eq "x\\" or status eq \\"ACTIVE"'
 
 
 def test_transaction_lookup_needs_its_keys() -> None:

@@ -56,10 +56,10 @@ def test_select_list_factors_fans_out_over_users(db: okta_dbapi.Connection, emu:
     cur.execute(sql)
     got = cur.fetchall()
     assert columns(cur) == SEED_COLUMNS
-    users = emu.org.user_ids(include_deprovisioned=False)
+    users = emu.org.user_ids(include_deprovisioned=True)
     expected = sorted(f["id"] for u in users for f in emu.org.factors(u))
     assert sorted(r[0] for r in got) == expected
-    assert emu.log.count("GET", r"/api/v1/users") == 1
+    assert emu.log.count("GET", r"/api/v1/users") == 2  # the default listing, then the DEPROVISIONED users
     assert emu.log.count("GET", r"/api/v1/users/[^/]+/factors") == len(users)
 
 
