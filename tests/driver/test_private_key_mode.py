@@ -99,7 +99,7 @@ def capture(conn: okta_dbapi.Connection) -> list[requests.PreparedRequest]:
 
 
 def expected_factors(emu: Emulator) -> int:
-    return sum(len(emu.org.factors(u)) for u in emu.org.user_ids(include_deprovisioned=False))
+    return sum(len(emu.org.factors(u)) for u in emu.org.user_ids(include_deprovisioned=True))
 
 
 # -- DPoP ---------------------------------------------------------------------------------------
@@ -134,9 +134,10 @@ def test_dpop_flow_with_nonce_rotation(rsa_key: Any) -> None:
         sent.clear()
         assert user_count(conn) == 6
         assert token_statuses(emu) == [400, 400, 200, 400, 200]  # DPoP remembered: only the nonce retry
+        # Each count lists the users, then the DEPROVISIONED ones (issue 9): two listings.
         statuses = [e.status for e in emu.log.entries if e.path == "/api/v1/users"]
-        assert statuses == [200, 401, 200]
-        first, retried = [r for r in sent if r.path_url.startswith("/api/")]
+        assert statuses == [200, 200, 401, 200, 200]
+        first, retried, _ = [r for r in sent if r.path_url.startswith("/api/")]
         assert first.headers["DPoP"] != retried.headers["DPoP"]  # a fresh proof for the retry
         new_token = retried.headers["Authorization"].split(" ", 1)[1]
         assert new_token != token
@@ -152,7 +153,7 @@ def test_dpop_proof_for_a_path_with_encoded_characters(rsa_key: Any) -> None:
         conn = connect(emu, pem(rsa_key))
         cur = conn.cursor()
         cur.execute("SELECT factorType FROM okta.users.factors WHERE userId = ?", ["ada+ops@example.com"])
-        assert cur.fetchall() == [("push",)]
+        assert cur.fetchall() == []  # Okta resolves the login, but no factor's userId is a login (issue 9)
         (entry,) = [e for e in emu.log.entries if e.path.startswith("/api/")]
         assert (entry.path, entry.status) == ("/api/v1/users/ada%2Bops%40example.com/factors", 200)
 
@@ -171,11 +172,8 @@ def test_every_user_id_gets_a_proof_okta_accepts(
     emu, conn = dpop_conn
     emu.log.clear()
     cur = conn.cursor()
-    try:
-        cur.execute("SELECT id FROM okta.users.users WHERE id = ?", [user_id])
-        assert cur.fetchall() == []
-    except okta_dbapi.ProgrammingError as e:  # Okta's 404 for an unknown user
-        assert e.status == 404
+    cur.execute("SELECT id FROM okta.users.factors WHERE userId = ?", [user_id])
+    assert cur.fetchall() == []  # Okta's 404 for an unknown user is no row
     assert [e.status for e in emu.log.entries if e.path.startswith("/api/")] == [404]  # never 400 (bad proof)
 
 
@@ -522,8 +520,9 @@ def test_token_expiry_mid_fan_out(rsa_key: Any, require_dpop: bool) -> None:
         unauthorized = [e for e in emu.log.entries if e.status == 401]
         assert unauthorized, "the token should have expired mid-fan-out"
         assert token_statuses(emu).count(200) == 2  # one new token, however many threads saw the 401
-        users = len(emu.org.user_ids(include_deprovisioned=False))
-        assert emu.log.count("GET", FACTORS) == users + len(unauthorized)
+        users = len(emu.org.user_ids(include_deprovisioned=True))
+        # The DEPROVISIONED users' listing runs mid-fan-out too, so it may see a 401 of its own.
+        assert emu.log.count("GET", FACTORS) == users + len([e for e in unauthorized if "/factors" in e.path])
 
 
 # -- secrets ------------------------------------------------------------------------------------
