@@ -89,7 +89,7 @@ def test_cursor_close_from_another_thread_cancels_only_that_statement(emu: Emula
     assert settled(emu, conn, rule) == CONCURRENCY
     # The connection is still usable.
     users = conn.cursor().execute("SELECT count(*) FROM okta.users.users").fetchone()
-    assert users == (len(emu.org.user_ids(include_deprovisioned=False)),)
+    assert users == (len(emu.org.user_ids(include_deprovisioned=True)),)
     conn.close()
 
 
