@@ -34,12 +34,20 @@ sqlite3.register_converter("OKTA_DATETIME", lambda raw: rows.parse_timestamp(raw
 sqlite3.register_converter("OKTA_BOOLEAN", lambda raw: raw not in (b"0", b""))
 
 
-def create_table_sql(table: Table, if_not_exists: bool = False, name: str | None = None) -> str:
-    """The table as the residual query (and the snapshot file) stores it: catalog names and kinds."""
+def create_table_sql(
+    table: Table, if_not_exists: bool = False, name: str | None = None, primary_key: bool = True
+) -> str:
+    """The table as the residual query (and the snapshot file) stores it: catalog names and kinds.
+
+    The residual tables go without the PRIMARY KEY (``primary_key=False``; keys are kept unique
+    on insert instead): SQLite 3.40 answers ``id = 'x' COLLATE NOCASE OR id = 'y'`` wrongly when
+    ``id`` is indexed (the OR is split over the index and the COLLATE is lost).
+    """
     columns = ", ".join(f'"{c.name}" {_DECLTYPES.get(c.kind, "TEXT")}' for c in table.columns)
     key = ", ".join(f'"{k}"' for k in table.primary_key)
     guard = "IF NOT EXISTS " if if_not_exists else ""
-    return f'CREATE TABLE {guard}"{name or table.name}" ({columns}, PRIMARY KEY ({key}))'
+    constraint = f", PRIMARY KEY ({key})" if primary_key else ""
+    return f'CREATE TABLE {guard}"{name or table.name}" ({columns}{constraint})'
 
 
 def storage_row(table: Table, item: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -56,21 +64,34 @@ class LocalDatabase:
             ":memory:", detect_types=sqlite3.PARSE_DECLTYPES, check_same_thread=False
         )
         self.tables: dict[str, Table] = {}
+        self._rowids: dict[str, dict[tuple[Any, ...], int]] = {}  # per table: primary key -> rowid
 
     def create(self, table: Table, name: str | None = None) -> None:
         name = name or table.name
         if name in self.tables:
             return
-        self.connection.execute(create_table_sql(table, name=name))
+        self.connection.execute(create_table_sql(table, name=name, primary_key=False))
         self.tables[name] = table
+        self._rowids[name] = {}
 
     def insert(self, table: Table, items: Iterable[Mapping[str, Any]], name: str | None = None) -> int:
         """Store rows; a row with the primary key of one already stored replaces it."""
+        name = name or table.name
+        rowids = self._rowids.setdefault(name, {})
+        positions = [i for i, c in enumerate(table.columns) if c.name in table.primary_key]
         placeholders = ", ".join("?" for _ in table.columns)
-        sql = f'INSERT OR REPLACE INTO "{name or table.name}" VALUES ({placeholders})'
-        batch = [storage_row(table, item) for item in items]
-        self.connection.executemany(sql, batch)
-        return len(batch)
+        count = 0
+        for item in items:
+            row = storage_row(table, item)
+            key = tuple(row[i] for i in positions)
+            old = rowids.get(key) if None not in key else None
+            if old is not None:
+                self.connection.execute(f'DELETE FROM "{name}" WHERE rowid = ?', (old,))
+            cursor = self.connection.execute(f'INSERT INTO "{name}" VALUES ({placeholders})', row)
+            if None not in key and cursor.lastrowid is not None:
+                rowids[key] = cursor.lastrowid
+            count += 1
+        return count
 
     def distinct(self, name: str, column: str) -> list[Any]:
         cursor = self.connection.execute(f'SELECT DISTINCT "{column}" FROM "{name}" WHERE "{column}" IS NOT NULL')

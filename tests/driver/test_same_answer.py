@@ -219,6 +219,17 @@ def test_timestamps_and_json_compare_as_text(org: Emulator, conn: okta_dbapi.Con
     assert typed and all(isinstance(c, dt.datetime) and c.tzinfo and isinstance(p, dict) for c, p in typed)
 
 
+def test_collate_inside_an_or_of_keys(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    """SQLite 3.40 loses the COLLATE of ``k = 'x' COLLATE NOCASE OR k = 'y'`` when k is indexed:
+    the local tables have no index, so the answer is SQLite's documented one."""
+    a, b = everyone(org)[:2]
+    sql = "SELECT count(*) FROM okta.users.users WHERE id = ? COLLATE NOCASE OR id = ?"
+    assert rows(conn, sql, [a.lower(), b]) == [(2,)]
+    sql = "SELECT count(*) FROM factors WHERE userId = ? COLLATE NOCASE OR userId = ?"
+    assert rows(conn, sql, [a.lower(), b]) == [(len(org.org.factors(a)) + len(org.org.factors(b)),)]
+    assert calls(org) == 2 * listing_calls(org) + len(everyone(org))
+
+
 # -- 4. pushed lastUpdated ranges cover the local text comparison ----------------------------
 
 
