@@ -114,14 +114,15 @@ def _estimate_row(source: Source, client: OktaClient, step: int) -> tuple[Any, .
     page = client.settings.page_size
     facts: dict[str, Any] = {"budget_per_minute": budget, "budget_from": origin, "users": users}
     if users is None:
-        per_thousand = (math.ceil(1000 / page) + 1000) / budget * 60
+        # The user pages, the DEPROVISIONED users' listing (one page, say), then one call per user.
+        per_thousand = (math.ceil(1000 / page) + 1 + 1000) / budget * 60
         facts["seconds_per_1000_users"] = round(per_thousand)
         text = (
             f"about {_duration(per_thousand)} per 1,000 users at {budget} requests/minute ({origin}); "
             "the number of users is known once a query on this connection has listed them all"
         )
     else:
-        calls = math.ceil(users / page) + users
+        calls = math.ceil(users / page) + 1 + users
         seconds = calls / budget * 60
         facts.update(calls=calls, seconds=round(seconds))
         text = f"about {_duration(seconds)}: {calls:,} calls for {users:,} users at {budget} requests/minute ({origin})"

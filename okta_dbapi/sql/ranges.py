@@ -68,7 +68,11 @@ def _prefix_span(text: str) -> tuple[dt.datetime, dt.datetime] | None:
 
 
 def _format(value: dt.datetime) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    # Not strftime: it writes year 1 as '1', which would sort after '2019'.
+    return (
+        f"{value.year:04d}-{value.month:02d}-{value.day:02d}T{value.hour:02d}:{value.minute:02d}:"
+        f"{value.second:02d}.{value.microsecond // 1000:03d}Z"
+    )
 
 
 def canonical_timestamp(value: Any) -> Any:

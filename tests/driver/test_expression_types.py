@@ -20,7 +20,7 @@ def okta_time(text: str | None) -> dt.datetime | None:
 
 
 def listed_users(org: Emulator) -> list[dict[str, Any]]:
-    return [org.org.user(u) or {} for u in org.org.user_ids(include_deprovisioned=False)]
+    return [org.org.user(u) or {} for u in org.org.user_ids(include_deprovisioned=True)]
 
 
 def described(cur: okta_dbapi.Cursor) -> list[tuple[str, str]]:
@@ -35,7 +35,7 @@ def test_aggregates_and_coalesce_of_timestamps_are_timestamps(org: Emulator, con
     assert described(cur) == [("max(created)", "datetime"), ("min(created)", "datetime"), ("count(*)", "integer")]
     created = [okta_time(u["created"]) for u in users]
     assert cur.fetchall() == [(max(created), min(created), len(users))]  # type: ignore[type-var]
-    assert org.log.count("GET", r"/api/v1/users") == 1
+    assert org.log.count("GET", r"/api/v1/users") == 2  # the users, then the DEPROVISIONED ones
 
     cur.execute("SELECT id, coalesce(lastLogin, created) AS seen FROM okta.users.users ORDER BY id")
     assert described(cur) == [("id", "string"), ("seen", "datetime")]

@@ -119,7 +119,7 @@ def test_aggregates_and_casts_of_timestamps_come_back_typed(
     engine: Engine, reflected: tuple[Table, Table], log: Emulator
 ) -> None:
     users, factors = reflected
-    listed = [log.org.user(u) or {} for u in log.org.user_ids(include_deprovisioned=False)]
+    listed = [log.org.user(u) or {} for u in log.org.user_ids(include_deprovisioned=True)]
     created = [_okta_time(u["created"]) for u in listed]
     with engine.connect() as conn:
         latest = conn.execute(select(func.max(users.c.created))).scalar_one()
@@ -134,5 +134,6 @@ def test_aggregates_and_casts_of_timestamps_come_back_typed(
     assert isinstance(now, dt.datetime) and abs(now - dt.datetime.now(UTC)) < dt.timedelta(minutes=5)
     factors_created = [_okta_time(f["created"]) for f in log.org.factors(listed[0]["id"])]
     assert first_factor_value == (min(factors_created) if factors_created else None)
-    # users: one listing per query that reads it (3); now(): none; min over one user's factors: one
-    assert log.log.count() == 4
+    # users: two listings (the users, then the DEPROVISIONED ones) per query that reads them (3 x 2);
+    # now(): none; min over one user's factors: one
+    assert log.log.count() == 7
