@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import okta_dbapi
 from diff_world import TX_TABLE
+
+import okta_dbapi
 
 Row = tuple[Any, ...]
 
@@ -84,7 +85,7 @@ def run_driver(conn: okta_dbapi.Connection, sql: str) -> list[Row]:
 def explain(conn: okta_dbapi.Connection, sql: str) -> str:
     try:
         return "\n".join(str(r) for r in run_driver(conn, "EXPLAIN " + sql))
-    except Exception as e:  # noqa: BLE001 - only for the failure message
+    except Exception as e:
         return f"(EXPLAIN failed: {type(e).__name__}: {e})"
 
 
@@ -105,7 +106,7 @@ def check(conn: okta_dbapi.Connection, db: sqlite3.Connection, query: Query) -> 
     expected = run_oracle(db, query)
     try:
         got = run_driver(conn, query.sql)
-    except Exception as e:  # noqa: BLE001 - a PEP 249 error or not, SQLite answered
+    except Exception as e:
         raise AssertionError(
             f"the driver raised where SQLite answers\n  query: {query.sql}\n  {type(e).__name__}: {e}\n"
             f"  oracle: {describe(expected)}\n  plan:\n{explain(conn, query.sql)}"

@@ -73,7 +73,9 @@ class Gen:
     def login_lit(self, draw: Draw) -> str:
         login = draw(st.sampled_from(self.p.logins))
         form = draw(st.sampled_from(("same", "same", "upper", "lower", "missing")))
-        return lit({"same": login, "upper": login.upper(), "lower": login.lower(), "missing": "no.one@example.com"}[form])
+        return lit(
+            {"same": login, "upper": login.upper(), "lower": login.lower(), "missing": "no.one@example.com"}[form]
+        )
 
     def timestamp(self, draw: Draw) -> str:
         """A timestamp literal in one of the forms users write, near a real value (boundaries)."""
@@ -107,9 +109,11 @@ class Gen:
         return lit(draw(st.sampled_from((*USER_STATUSES, DEPROVISIONED, DEPROVISIONED, "active", "BOGUS"))))
 
     def user_atom(self, draw: Draw, q: str) -> str:
-        kind = draw(st.sampled_from(
-            ("id", "id_in", "status", "status", "status_in", "login", "profile", "profile", "time", "time", "null")
-        ))
+        kind = draw(
+            st.sampled_from(
+                ("id", "id_in", "status", "status", "status_in", "login", "profile", "profile", "time", "time", "null")
+            )
+        )
         if kind == "id":
             return f"{q}id = {self.user_key(draw)}"
         if kind == "id_in":
@@ -190,9 +194,11 @@ class Gen:
         if kind == "type":
             return f"{q}factorType = {lit(draw(st.sampled_from(FACTOR_TYPES)))}"
         if kind == "status":
-            return f"{q}status {draw(st.sampled_from(('=', '!=')))} {lit(draw(st.sampled_from(('ACTIVE', 'PENDING_ACTIVATION'))))}"
+            op = draw(st.sampled_from(("=", "!=")))
+            return f"{q}status {op} {lit(draw(st.sampled_from(('ACTIVE', 'PENDING_ACTIVATION'))))}"
         if kind == "provider":
-            return f"{q}provider IN ({', '.join(lit(x) for x in draw(st.lists(st.sampled_from(('OKTA', 'GOOGLE', 'FIDO', 'YUBICO')), max_size=2)))})"
+            providers = draw(st.lists(st.sampled_from(("OKTA", "GOOGLE", "FIDO", "YUBICO")), max_size=2))
+            return f"{q}provider IN ({', '.join(lit(x) for x in providers)})"
         if kind == "time":
             return self.time_atom(draw, q, FACTOR_TIMES)
         if kind == "profile":
@@ -209,7 +215,9 @@ class Gen:
             return f"{q}userId {neg}IN (SELECT id FROM {users} WHERE {self.user_pred(draw)})"
         if form in ("exists", "not_exists"):
             neg = "NOT " if form == "not_exists" else ""
-            return f"{neg}EXISTS (SELECT 1 FROM {users} u2 WHERE u2.id = {outer}userId AND {self.user_pred(draw, 'u2.')})"
+            return (
+                f"{neg}EXISTS (SELECT 1 FROM {users} u2 WHERE u2.id = {outer}userId AND {self.user_pred(draw, 'u2.')})"
+            )
         if form == "scalar":
             return f"{q}userId = (SELECT id FROM {users} WHERE profile->>'login' = {self.login_lit(draw)})"
         n = draw(st.sampled_from((0, 1, 3, -1)))
@@ -237,14 +245,25 @@ class Gen:
 
     def users_query(self, draw: Draw) -> Query:
         src, q = self.from_users(draw)
-        cols = draw(st.sampled_from(("*", "{q}id, {q}status", "{q}id, {q}profile->>'login', {q}created",
-                                     "{q}id, {q}lastUpdated, {q}profile", "{q}id, {q}profile->'department'")))
+        cols = draw(
+            st.sampled_from(
+                (
+                    "*",
+                    "{q}id, {q}status",
+                    "{q}id, {q}profile->>'login', {q}created",
+                    "{q}id, {q}lastUpdated, {q}profile",
+                    "{q}id, {q}profile->'department'",
+                )
+            )
+        )
         sql = f"SELECT {cols.format(q=q)} FROM {src} WHERE {self.user_pred(draw, q)}"
         return self.tail(draw, sql, f"{q}id")
 
     def factors_query(self, draw: Draw) -> Query:
         src, q = self.from_factors(draw)
-        cols = draw(st.sampled_from(("*", "{q}userId, {q}id, {q}factorType, {q}status", "{q}id, {q}created, {q}profile")))
+        cols = draw(
+            st.sampled_from(("*", "{q}userId, {q}id, {q}factorType, {q}status", "{q}id, {q}created, {q}profile"))
+        )
         sql = f"SELECT {cols.format(q=q)} FROM {src} WHERE {self.factor_pred(draw, q)}"
         return self.tail(draw, sql, f"{q}userId, {q}id")
 
@@ -270,16 +289,20 @@ class Gen:
         where = f"{self.user_pred(draw, 'u.')} AND {self.factor_pred(draw, 'f.', semijoins=False)}"
         if draw(st.booleans()):
             where = self.user_pred(draw, "u.")
-        sql = (f"SELECT u.id, u.status, f.id, f.factorType FROM {users} u {kind} {factors} f "
-               f"ON f.userId = u.id WHERE {where}")
+        sql = (
+            f"SELECT u.id, u.status, f.id, f.factorType FROM {users} u {kind} {factors} f "
+            f"ON f.userId = u.id WHERE {where}"
+        )
         return make(sql)
 
     def aliased_join_query(self, draw: Draw) -> Query:
         """Aliases that are other tables' names: ``factors users``, ``users factors``."""
         pred = self.factor_pred(draw, "users.", semijoins=False)
         upred = self.user_pred(draw, "factors.")
-        sql = (f"SELECT users.id, factors.id FROM okta.users.factors users JOIN okta.users.users factors "
-               f"ON users.userId = factors.id WHERE {pred} AND {upred}")
+        sql = (
+            f"SELECT users.id, factors.id FROM okta.users.factors users JOIN okta.users.users factors "
+            f"ON users.userId = factors.id WHERE {pred} AND {upred}"
+        )
         return make(sql)
 
     def users_semijoin_query(self, draw: Draw) -> Query:
@@ -287,13 +310,21 @@ class Gen:
         fp = self.factor_pred(draw, "f.", semijoins=False)
         form = draw(st.sampled_from(("in", "exists", "not_exists", "join")))
         if form == "in":
-            sql = f"SELECT id, status FROM okta.users.users WHERE id IN (SELECT f.userId FROM okta.users.factors f WHERE {fp})"
+            sql = (
+                "SELECT id, status FROM okta.users.users "
+                f"WHERE id IN (SELECT f.userId FROM okta.users.factors f WHERE {fp})"
+            )
         elif form == "join":
-            sql = f"SELECT DISTINCT u.id, u.status FROM okta.users.users u JOIN okta.users.factors f ON f.userId = u.id WHERE {fp}"
+            sql = (
+                "SELECT DISTINCT u.id, u.status FROM okta.users.users u "
+                f"JOIN okta.users.factors f ON f.userId = u.id WHERE {fp}"
+            )
         else:
             neg = "NOT " if form == "not_exists" else ""
-            sql = (f"SELECT u.id, u.status FROM okta.users.users u WHERE {neg}EXISTS "
-                   f"(SELECT 1 FROM okta.users.factors f WHERE f.userId = u.id AND {fp})")
+            sql = (
+                f"SELECT u.id, u.status FROM okta.users.users u WHERE {neg}EXISTS "
+                f"(SELECT 1 FROM okta.users.factors f WHERE f.userId = u.id AND {fp})"
+            )
         return make(sql)
 
     def cte_query(self, draw: Draw) -> Query:
@@ -301,55 +332,81 @@ class Gen:
         form = draw(st.integers(0, 4))
         if form == 0:
             col = draw(st.sampled_from(("factorId", "subdomain", "uid")))
-            sql = (f"WITH {name} AS (SELECT id AS {col}, status FROM okta.users.users WHERE {self.user_pred(draw)}) "
-                   f"SELECT {col}, status FROM {name} WHERE status != 'ACTIVE'")
+            sql = (
+                f"WITH {name} AS (SELECT id AS {col}, status FROM okta.users.users WHERE {self.user_pred(draw)}) "
+                f"SELECT {col}, status FROM {name} WHERE status != 'ACTIVE'"
+            )
         elif form == 1:
-            sql = (f"WITH {name} AS (SELECT userId, id FROM okta.users.factors WHERE {self.factor_pred(draw)}) "
-                   f"SELECT u.id, count({name}.id) FROM okta.users.users u JOIN {name} ON {name}.userId = u.id "
-                   f"GROUP BY u.id")
+            sql = (
+                f"WITH {name} AS (SELECT userId, id FROM okta.users.factors WHERE {self.factor_pred(draw)}) "
+                f"SELECT u.id, count({name}.id) FROM okta.users.users u JOIN {name} ON {name}.userId = u.id "
+                f"GROUP BY u.id"
+            )
         elif form == 2:
             col = draw(st.sampled_from(("subdomain", "factorId", "s")))
-            sql = (f"SELECT d.{col}, count(*) FROM (SELECT status AS {col} FROM okta.users.users "
-                   f"WHERE {self.user_pred(draw)}) AS d GROUP BY d.{col}")
+            sql = (
+                f"SELECT d.{col}, count(*) FROM (SELECT status AS {col} FROM okta.users.users "
+                f"WHERE {self.user_pred(draw)}) AS d GROUP BY d.{col}"
+            )
         elif form == 3:
-            sql = (f"SELECT {name}.id FROM (SELECT id, status FROM okta.users.users WHERE {self.user_pred(draw)}) "
-                   f"AS {name} WHERE {name}.status = {self.status_lit(draw)}")
+            sql = (
+                f"SELECT {name}.id FROM (SELECT id, status FROM okta.users.users WHERE {self.user_pred(draw)}) "
+                f"AS {name} WHERE {name}.status = {self.status_lit(draw)}"
+            )
         else:
             n = draw(st.sampled_from((1, 3, -1)))
             order = draw(st.sampled_from((" ORDER BY id", " ORDER BY id DESC")))
-            sql = (f"WITH {name} AS (SELECT id FROM okta.users.users WHERE {self.user_pred(draw)}{order} LIMIT {n}) "
-                   f"SELECT f.userId, f.id FROM okta.users.factors f JOIN {name} ON {name}.id = f.userId")
+            sql = (
+                f"WITH {name} AS (SELECT id FROM okta.users.users WHERE {self.user_pred(draw)}{order} LIMIT {n}) "
+                f"SELECT f.userId, f.id FROM okta.users.factors f JOIN {name} ON {name}.id = f.userId"
+            )
         return make(sql)
 
     def aggregate_query(self, draw: Draw) -> Query:
         form = draw(st.integers(0, 4))
         if form == 0:
-            return make(f"SELECT status, count(*) FROM okta.users.users WHERE {self.user_pred(draw)} "
-                        "GROUP BY status ORDER BY status", ordered=True)
+            return make(
+                f"SELECT status, count(*) FROM okta.users.users WHERE {self.user_pred(draw)} "
+                "GROUP BY status ORDER BY status",
+                ordered=True,
+            )
         if form == 1:
-            return make(f"SELECT factorType, count(*), min(created), max(lastUpdated) FROM okta.users.factors "
-                        f"WHERE {self.factor_pred(draw)} GROUP BY factorType HAVING count(*) >= 1 ORDER BY factorType",
-                        ordered=True)
+            return make(
+                f"SELECT factorType, count(*), min(created), max(lastUpdated) FROM okta.users.factors "
+                f"WHERE {self.factor_pred(draw)} GROUP BY factorType HAVING count(*) >= 1 ORDER BY factorType",
+                ordered=True,
+            )
         if form == 2:
-            return make(f"SELECT count(*), count(DISTINCT userId), count(profile) FROM okta.users.factors "
-                        f"WHERE {self.factor_pred(draw)}")
+            return make(
+                f"SELECT count(*), count(DISTINCT userId), count(profile) FROM okta.users.factors "
+                f"WHERE {self.factor_pred(draw)}"
+            )
         if form == 3:
-            return make(f"SELECT u.status, count(f.id) FROM okta.users.users u LEFT JOIN okta.users.factors f "
-                        f"ON f.userId = u.id WHERE {self.user_pred(draw, 'u.')} GROUP BY u.status ORDER BY u.status",
-                        ordered=True)
+            return make(
+                f"SELECT u.status, count(f.id) FROM okta.users.users u LEFT JOIN okta.users.factors f "
+                f"ON f.userId = u.id WHERE {self.user_pred(draw, 'u.')} GROUP BY u.status ORDER BY u.status",
+                ordered=True,
+            )
         n = draw(st.sampled_from((0, 2, 5, -1)))
         return make(f"SELECT count(*) FROM (SELECT id FROM okta.users.users WHERE {self.user_pred(draw)} LIMIT {n})")
 
     def window_query(self, draw: Draw) -> Query:
         form = draw(st.integers(0, 2))
         if form == 0:
-            return make(f"SELECT id, status, row_number() OVER (PARTITION BY status ORDER BY id) FROM okta.users.users "
-                        f"WHERE {self.user_pred(draw)}")
+            return make(
+                f"SELECT id, status, row_number() OVER (PARTITION BY status ORDER BY id) FROM okta.users.users "
+                f"WHERE {self.user_pred(draw)}"
+            )
         if form == 1:
-            return make(f"SELECT userId, id, count(*) OVER (PARTITION BY userId) FROM okta.users.factors "
-                        f"WHERE {self.factor_pred(draw)}")
-        return make(f"SELECT id, rank() OVER (ORDER BY lastUpdated DESC, id) AS r FROM okta.users.users "
-                    f"WHERE {self.user_pred(draw)} ORDER BY r", ordered=True)
+            return make(
+                f"SELECT userId, id, count(*) OVER (PARTITION BY userId) FROM okta.users.factors "
+                f"WHERE {self.factor_pred(draw)}"
+            )
+        return make(
+            f"SELECT id, rank() OVER (ORDER BY lastUpdated DESC, id) AS r FROM okta.users.users "
+            f"WHERE {self.user_pred(draw)} ORDER BY r",
+            ordered=True,
+        )
 
     def catalog_query(self, draw: Draw) -> Query:
         table = draw(st.sampled_from(("okta.users.supported_factors", "okta.users.supported_security_questions")))
@@ -365,7 +422,9 @@ class Gen:
         else:
             where = "question = 'disliked_food'"
         if draw(st.booleans()):
-            return make(f"SELECT userId, count(*) FROM {table} WHERE {where} GROUP BY userId ORDER BY userId", ordered=True)
+            return make(
+                f"SELECT userId, count(*) FROM {table} WHERE {where} GROUP BY userId ORDER BY userId", ordered=True
+            )
         return make(f"SELECT * FROM {table} WHERE {where}")
 
     def transaction_query(self, draw: Draw) -> Query:
@@ -380,7 +439,8 @@ class Gen:
         if draw(st.booleans()):
             parts.pop(1)  # no factorId: every factor of the user is a candidate
         parts = draw(st.permutations(parts))
-        sql = f"SELECT id, userId, transactionId, factorResult, profile FROM okta.users.factors WHERE {' AND '.join(parts)}"
+        columns = "id, userId, transactionId, factorResult, profile"
+        sql = f"SELECT {columns} FROM okta.users.factors WHERE {' AND '.join(parts)}"
         return make(sql, sees_transactions=True)
 
     def scalar_pair_query(self, draw: Draw) -> Query:
@@ -393,12 +453,26 @@ class Gen:
         return f"SELECT count(*) FROM okta.users.factors WHERE {self.factor_pred(draw)}"
 
     def any_query(self, draw: Draw) -> Query:
-        family = draw(st.sampled_from((
-            self.users_query, self.users_query, self.factors_query, self.factors_query, self.join_query,
-            self.aliased_join_query, self.users_semijoin_query, self.cte_query, self.cte_query,
-            self.aggregate_query, self.window_query, self.catalog_query, self.transaction_query,
-            self.scalar_pair_query,
-        )))
+        family = draw(
+            st.sampled_from(
+                (
+                    self.users_query,
+                    self.users_query,
+                    self.factors_query,
+                    self.factors_query,
+                    self.join_query,
+                    self.aliased_join_query,
+                    self.users_semijoin_query,
+                    self.cte_query,
+                    self.cte_query,
+                    self.aggregate_query,
+                    self.window_query,
+                    self.catalog_query,
+                    self.transaction_query,
+                    self.scalar_pair_query,
+                )
+            )
+        )
         return family(draw)
 
 

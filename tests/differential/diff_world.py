@@ -130,11 +130,18 @@ def load_oracle(org: Org) -> tuple[sqlite3.Connection, Pools]:
             for item in api.catalog(base, uid)[1]:
                 _insert(db, "supported_factors", catalog.SUPPORTED_FACTORS.columns, {**item, "userId": uid})
             for item in api.questions(base, uid)[1]:
-                _insert(db, "supported_security_questions", catalog.SUPPORTED_SECURITY_QUESTIONS.columns, {**item, "userId": uid})
+                _insert(
+                    db,
+                    "supported_security_questions",
+                    catalog.SUPPORTED_SECURITY_QUESTIONS.columns,
+                    {**item, "userId": uid},
+                )
         for t in list(org.transactions.values()):
             uid = org.user_record(t.user_index)["id"]
             _, body = api.transaction(base, uid, t.factor_id, t.id)
-            _insert(db, TX_TABLE, catalog.FACTORS.columns, {**body, "id": t.factor_id, "userId": uid, "transactionId": t.id})
+            _insert(
+                db, TX_TABLE, catalog.FACTORS.columns, {**body, "id": t.factor_id, "userId": uid, "transactionId": t.id}
+            )
             pools.transactions.append((uid, t.factor_id, t.id))
     db.commit()
     return db, pools
