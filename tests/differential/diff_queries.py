@@ -329,7 +329,14 @@ class Gen:
 
     def cte_query(self, draw: Draw) -> Query:
         name = draw(st.sampled_from(("users", "factors", "x", "picked")))
-        form = draw(st.integers(0, 4))
+        form = draw(st.integers(0, 5))
+        if form == 5:  # the derived table's alias is the outer table's alias
+            sql = (
+                "SELECT count(*) FROM okta.users.users u WHERE u.id IN (SELECT u.userId FROM "
+                "(SELECT userId, id, status, factorType, provider, created, lastUpdated, profile FROM okta.users.factors) AS u "
+                f"WHERE {self.factor_pred(draw, 'u.', semijoins=False)})"
+            )
+            return make(sql.replace(FID, "id"))
         if form == 0:
             col = draw(st.sampled_from(("factorId", "subdomain", "uid")))
             sql = (
