@@ -333,7 +333,8 @@ class Gen:
         if form == 5:  # the derived table's alias is the outer table's alias
             sql = (
                 "SELECT count(*) FROM okta.users.users u WHERE u.id IN (SELECT u.userId FROM "
-                "(SELECT userId, id, status, factorType, provider, created, lastUpdated, profile FROM okta.users.factors) AS u "
+                "(SELECT userId, id, status, factorType, provider, created, lastUpdated, profile "
+                "FROM okta.users.factors) AS u "
                 f"WHERE {self.factor_pred(draw, 'u.', semijoins=False)})"
             )
             return make(sql.replace(FID, "id"))

@@ -94,7 +94,7 @@ CASES: dict[str, Query] = {
     "missing_user": Query(f"SELECT * FROM {U} WHERE id = '{{missing}}'"),
     "missing_user_factors": Query(f"SELECT * FROM {F} WHERE userId = '{{missing}}'"),
     "missing_user_in_a_list": Query(f"SELECT userId, id FROM {F} WHERE userId IN ('{{u0}}', '{{missing}}')"),
-    "missing_user_catalog": Query(f"SELECT * FROM okta.users.supported_factors WHERE userId = '{{missing}}'"),
+    "missing_user_catalog": Query("SELECT * FROM okta.users.supported_factors WHERE userId = '{missing}'"),
     "missing_factor": Query(
         f"SELECT * FROM {F} WHERE userId = '{{u0}}' AND factorId = 'smsDoesNotExist00000'",
         oracle=f"SELECT * FROM {F} WHERE userId = '{{u0}}' AND id = 'smsDoesNotExist00000'",
