@@ -101,8 +101,20 @@ def describe(rows: list[Row], limit: int = 8) -> str:
     return f"{len(rows)} rows\n    " + "\n    ".join(shown) + more
 
 
-def check(conn: okta_dbapi.Connection, db: sqlite3.Connection, query: Query) -> None:
-    """Assert the driver answers ``query`` as the oracle does (a PEP 249 error counts as a wrong answer)."""
+def column_diff(expected: list[Row], got: list[Row]) -> str:
+    """The columns where the first oracle-only row and the first driver-only row differ, in full."""
+    if not expected or not got or len(expected[0]) != len(got[0]):
+        return ""
+    cols = [i for i, (a, b) in enumerate(zip(expected[0], got[0])) if a != b]
+    return "".join(
+        f"\n    column {i}: oracle {str(expected[0][i])[:300]}\n              driver {str(got[0][i])[:300]}"
+        for i in cols
+    )
+
+
+def check(conn: okta_dbapi.Connection, db: sqlite3.Connection, query: Query) -> list[Row]:
+    """Assert the driver answers ``query`` as the oracle does (an error counts as a wrong answer);
+    returns the driver's rows, normalised."""
     expected = run_oracle(db, query)
     try:
         got = run_driver(conn, query.sql)
@@ -117,6 +129,8 @@ def check(conn: okta_dbapi.Connection, db: sqlite3.Connection, query: Query) -> 
         raise AssertionError(
             f"the driver's answer differs from the oracle's\n  query: {query.sql}\n"
             f"  oracle: {describe(expected)}\n  driver: {describe(got)}\n"
-            f"  only in oracle: {describe(missing, 4)}\n  only in driver: {describe(extra, 4)}\n"
+            f"  only in oracle: {describe(missing, 4)}\n  only in driver: {describe(extra, 4)}"
+            f"{column_diff(missing, extra)}\n"
             f"  plan:\n{explain(conn, query.sql)}"
         )
+    return got
