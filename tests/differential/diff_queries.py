@@ -13,6 +13,7 @@ from typing import Any
 
 from diff_compare import Query
 from diff_world import Pools
+from hypothesis import settings
 from hypothesis import strategies as st
 
 FID = "@@FID@@"
@@ -29,6 +30,12 @@ USERS_NAMES = ("okta.users.users", "users.users", "users")
 FACTORS_NAMES = ("okta.users.factors", "users.factors", "factors")
 
 Draw = Callable[[st.SearchStrategy[Any]], Any]
+
+
+def share(fraction: float) -> int:
+    """A fraction of the loaded profile's examples: the seeded CI run stays near a minute, while
+    OKTA_DBAPI_HYPOTHESIS_EXAMPLES=N (the "long" profile) scales every property alike."""
+    return max(5, round(settings.default.max_examples * fraction))
 
 
 def lit(value: str | None) -> str:

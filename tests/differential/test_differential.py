@@ -13,8 +13,8 @@ from collections.abc import Callable
 import pytest
 from conftest import World
 from diff_compare import Query, check
-from diff_queries import Draw, Gen
-from hypothesis import given, note
+from diff_queries import Draw, Gen, share
+from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
 FAMILIES: dict[str, Callable[[Gen, Draw], Query]] = {
@@ -33,6 +33,7 @@ FAMILIES: dict[str, Callable[[Gen, Draw], Query]] = {
 
 
 @pytest.mark.parametrize("family", FAMILIES)
+@settings(max_examples=share(2 / 3))
 @given(data=st.data())
 def test_generated_queries_answer_like_the_oracle(world: World, family: str, data: st.DataObject) -> None:
     gen = Gen(world.pools)

@@ -95,6 +95,9 @@ CASES: dict[str, Query] = {
     "missing_user_factors": Query(f"SELECT * FROM {F} WHERE userId = '{{missing}}'"),
     "missing_user_in_a_list": Query(f"SELECT userId, id FROM {F} WHERE userId IN ('{{u0}}', '{{missing}}')"),
     "missing_user_catalog": Query("SELECT * FROM okta.users.supported_factors WHERE userId = '{missing}'"),
+    "catalog_keyed_by_a_login": Query("SELECT * FROM okta.users.supported_factors WHERE userId = '{login}'"),
+    "questions_keyed_by_me": Query("SELECT * FROM okta.users.supported_security_questions WHERE userId = 'me'"),
+    "factors_keyed_by_a_short_login": Query(f"SELECT * FROM {F} WHERE userId = '{{short}}'"),
     "missing_factor": Query(
         f"SELECT * FROM {F} WHERE userId = '{{u0}}' AND factorId = 'smsDoesNotExist00000'",
         oracle=f"SELECT * FROM {F} WHERE userId = '{{u0}}' AND id = 'smsDoesNotExist00000'",
