@@ -81,9 +81,22 @@ def test_key_lookups(world: World, paged: okta_dbapi.Connection) -> None:
     assert calls(world, paged, f"SELECT * FROM {F} WHERE userId = ?", [uid]) == [f"/api/v1/users/{uid}/factors"]
     sql = f"SELECT factorResult FROM {F} WHERE userId = ? AND factorId = ? AND transactionId = ?"
     assert calls(world, paged, sql, [uid, fid, tid]) == [f"/api/v1/users/{uid}/factors/{fid}/transactions/{tid}"]
+    questions = calls(world, paged, "SELECT * FROM okta.users.supported_security_questions WHERE userId = ?", [uid])
+    assert questions == ["/api/v1/users", f"/api/v1/users/{uid}/factors/questions"]
+    catalog = calls(world, paged, "SELECT * FROM okta.users.supported_factors WHERE userId = ?", [uid])
+    assert catalog == [f"/api/v1/users/{uid}/factors/catalog"]
     three = world.pools.user_ids[:3]
     assert factor_users(calls(world, paged, f"SELECT * FROM {F} WHERE userId IN (?, ?, ?)", three)) == set(three)
     assert len(calls(world, paged, f"SELECT * FROM {F} WHERE userId IN (?, ?, ?)", three)) == 3
+
+
+def test_transaction_without_factor_id(world: World, paged: okta_dbapi.Connection) -> None:
+    """The user's factors, then each push factor asked for the transaction."""
+    uid, _, tid = first_user(world)
+    push = ids(world, f"SELECT id FROM users.factors WHERE userId = '{uid}' AND factorType = 'push'")
+    paths = calls(world, paged, f"SELECT factorResult FROM {F} WHERE userId = ? AND transactionId = ?", [uid, tid])
+    assert paths[0] == f"/api/v1/users/{uid}/factors"
+    assert sorted(paths[1:]) == sorted(f"/api/v1/users/{uid}/factors/{p}/transactions/{tid}" for p in push)
 
 
 @pytest.mark.parametrize(
@@ -217,6 +230,7 @@ TESTED_ROWS = {
     "`factors WHERE userId = ? AND id = ?`": test_key_lookups,
     "`factors WHERE userId = ?`": test_key_lookups,
     "`factors WHERE userId = ? AND factorId = ? AND transactionId = ?`": test_key_lookups,
+    "`factors WHERE userId = ? AND transactionId = ?` (no `factorId`)": test_transaction_without_factor_id,
     "`factors WHERE userId IN (?, ?, ?)`": test_key_lookups,
     "`factors WHERE userId = NULL`, `userId IN ()`, `users WHERE status IN ()`": test_no_row_can_match_no_call,
     "`users WHERE id = ?` (or `id IN (...)`)": test_users_by_id_one_call_per_20_ids,
