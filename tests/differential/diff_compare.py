@@ -27,6 +27,7 @@ class Query:
     ordered: bool = False
     sees_transactions: bool = False
     oracle: str | None = None  # the oracle's text where it differs (``factorId`` is the column ``id``)
+    params: tuple[Any, ...] | None = None  # qmark parameters, bound by the driver
 
 
 def normalise(value: Any) -> Any:
@@ -66,25 +67,35 @@ def oracle_sql(query: Query) -> str:
     return sql
 
 
+def oracle_param(value: Any) -> Any:
+    """A parameter as the oracle binds it. The documented rule (README "SQL", docs/sqlalchemy.md):
+    a ``datetime`` parameter is written the way Okta writes timestamps (UTC, milliseconds, ``Z``;
+    naive means UTC), so it compares in time order with the stored text."""
+    if isinstance(value, dt.datetime):
+        return normalise(value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc))
+    return value
+
+
 def run_oracle(db: sqlite3.Connection, query: Query) -> list[Row]:
+    params = tuple(oracle_param(v) for v in query.params or ())
     try:
-        return normalise_rows(db.execute(oracle_sql(query)).fetchall())
+        return normalise_rows(db.execute(oracle_sql(query), params).fetchall())
     except sqlite3.Error as e:  # a generator bug, not a driver bug: say so plainly
         raise AssertionError(f"the oracle cannot run the generated query ({e}): {oracle_sql(query)}") from e
 
 
-def run_driver(conn: okta_dbapi.Connection, sql: str) -> list[Row]:
+def run_driver(conn: okta_dbapi.Connection, sql: str, params: tuple[Any, ...] | None = None) -> list[Row]:
     cur = conn.cursor()
     try:
-        cur.execute(sql)
+        cur.execute(sql, params)
         return normalise_rows(cur.fetchall())
     finally:
         cur.close()
 
 
-def explain(conn: okta_dbapi.Connection, sql: str) -> str:
+def explain(conn: okta_dbapi.Connection, sql: str, params: tuple[Any, ...] | None = None) -> str:
     try:
-        return "\n".join(str(r) for r in run_driver(conn, "EXPLAIN " + sql))
+        return "\n".join(str(r) for r in run_driver(conn, "EXPLAIN " + sql, params))
     except Exception as e:
         return f"(EXPLAIN failed: {type(e).__name__}: {e})"
 
@@ -117,20 +128,21 @@ def check(conn: okta_dbapi.Connection, db: sqlite3.Connection, query: Query) -> 
     returns the driver's rows, normalised."""
     expected = run_oracle(db, query)
     try:
-        got = run_driver(conn, query.sql)
+        got = run_driver(conn, query.sql, query.params)
     except Exception as e:
         raise AssertionError(
-            f"the driver raised where SQLite answers\n  query: {query.sql}\n  {type(e).__name__}: {e}\n"
-            f"  oracle: {describe(expected)}\n  plan:\n{explain(conn, query.sql)}"
+            f"the driver raised where SQLite answers\n  query: {query.sql} {query.params or ''}\n"
+            f"  {type(e).__name__}: {e}\n"
+            f"  oracle: {describe(expected)}\n  plan:\n{explain(conn, query.sql, query.params)}"
         ) from e
     if not same_answer(query, expected, got):
         missing = list((Counter(expected) - Counter(got)).elements())
         extra = list((Counter(got) - Counter(expected)).elements())
         raise AssertionError(
-            f"the driver's answer differs from the oracle's\n  query: {query.sql}\n"
+            f"the driver's answer differs from the oracle's\n  query: {query.sql} {query.params or ''}\n"
             f"  oracle: {describe(expected)}\n  driver: {describe(got)}\n"
             f"  only in oracle: {describe(missing, 4)}\n  only in driver: {describe(extra, 4)}"
             f"{column_diff(missing, extra)}\n"
-            f"  plan:\n{explain(conn, query.sql)}"
+            f"  plan:\n{explain(conn, query.sql, query.params)}"
         )
     return got

@@ -467,6 +467,29 @@ class Gen:
             return f"SELECT count(*) FROM okta.users.users WHERE {self.user_pred(draw)}"
         return f"SELECT count(*) FROM okta.users.factors WHERE {self.factor_pred(draw)}"
 
+    def parameter_query(self, draw: Draw) -> Query:
+        """Bound parameters: datetimes (aware in any zone, or naive), None, ids and logins."""
+        form = draw(st.integers(0, 2))
+        if form == 0:
+            text = draw(st.sampled_from(self.p.timestamps))
+            value = dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.timezone.utc)
+            value += dt.timedelta(milliseconds=draw(st.sampled_from((0, 0, -1, 1, 500))))
+            zone = draw(st.sampled_from(("utc", "plus2", "naive")))
+            if zone == "plus2":
+                value = value.astimezone(dt.timezone(dt.timedelta(hours=2)))
+            elif zone == "naive":
+                value = value.replace(tzinfo=None)
+            col = draw(st.sampled_from(USER_TIMES))
+            op = draw(st.sampled_from(("<", "<=", ">", ">=", "=")))
+            return Query(f"SELECT id, {col} FROM okta.users.users WHERE {col} {op} ?", params=(value,))
+        keys = [None, *self.p.user_ids[:3], self.p.deprovisioned_ids[0], self.p.logins[2], MISSING_USER]
+        if form == 1:
+            key = draw(st.sampled_from(keys))
+            table = draw(st.sampled_from(("okta.users.factors", "okta.users.supported_factors")))
+            return Query(f"SELECT * FROM {table} WHERE userId = ?", params=(key,))
+        chosen = tuple(draw(st.lists(st.sampled_from(keys), min_size=1, max_size=3)))
+        return Query(f"SELECT id FROM okta.users.users WHERE id IN ({', '.join('?' for _ in chosen)})", params=chosen)
+
     def any_query(self, draw: Draw) -> Query:
         family = draw(
             st.sampled_from(

@@ -29,6 +29,7 @@ FAMILIES: dict[str, Callable[[Gen, Draw], Query]] = {
     "supported_factors_and_questions": Gen.catalog_query,
     "push_transactions": Gen.transaction_query,
     "scalar_subqueries": Gen.scalar_pair_query,
+    "parameters": Gen.parameter_query,
 }
 
 
