@@ -34,7 +34,7 @@ FAMILIES: dict[str, Callable[[Gen, Draw], Query]] = {
 
 
 @pytest.mark.parametrize("family", FAMILIES)
-@settings(max_examples=share(2 / 3))
+@settings(max_examples=share(1 / 2))
 @given(data=st.data())
 def test_generated_queries_answer_like_the_oracle(world: World, family: str, data: st.DataObject) -> None:
     gen = Gen(world.pools)

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 Q = "@@Q@@"  # the column prefix of a predicate written once and used under several aliases
 
 
-@settings(max_examples=share(0.5))
+@settings(max_examples=share(1 / 3))
 @given(data=st.data())
 def test_scalar_subqueries_answer_as_when_run_alone(world: World, data: st.DataObject) -> None:
     gen = Gen(world.pools)
@@ -54,7 +54,7 @@ def _semijoin_forms(user_pred: str, factor_pred: str, negated: bool) -> list[str
     ]
 
 
-@settings(max_examples=share(0.5))
+@settings(max_examples=share(1 / 3))
 @given(data=st.data(), negated=st.booleans())
 def test_semijoin_forms_agree(world: World, data: st.DataObject, negated: bool) -> None:
     gen = Gen(world.pools)
@@ -90,6 +90,7 @@ def _in_list_forms(draw: Draw, gen: Gen) -> list[str]:
     ]
 
 
+@settings(max_examples=share(1 / 2))
 @given(data=st.data())
 def test_in_lists_ors_and_conjunct_order_agree(world: World, data: st.DataObject) -> None:
     gen = Gen(world.pools)
