@@ -118,7 +118,20 @@ class Gen:
     def user_atom(self, draw: Draw, q: str) -> str:
         kind = draw(
             st.sampled_from(
-                ("id", "id_in", "status", "status", "status_in", "login", "profile", "profile", "time", "time", "null")
+                (
+                    "id",
+                    "id_in",
+                    "status",
+                    "status",
+                    "status_in",
+                    "login",
+                    "profile",
+                    "profile",
+                    "time",
+                    "time",
+                    "null",
+                    "tricky",
+                )
             )
         )
         if kind == "id":
@@ -143,8 +156,32 @@ class Gen:
             return self.profile_atom(draw, q)
         if kind == "time":
             return self.time_atom(draw, q, USER_TIMES)
+        if kind == "tricky":
+            return self.tricky_user_atom(draw, q)
         col = q + draw(st.sampled_from(("id", "status", "lastLogin", "activated", "transitioningToStatus")))
         return f"{col} {draw(st.sampled_from(('IS NULL', 'IS NOT NULL', '= NULL', '!= NULL')))}"
+
+    def tricky_user_atom(self, draw: Draw, q: str) -> str:
+        """Forms that look pushable and are not quite: collations, operands swapped, IS, LIKE."""
+        uid = draw(st.sampled_from(self.p.user_ids))
+        form = draw(st.integers(0, 8))
+        if form == 0:
+            return f"{q}id = {lit(uid.lower())} COLLATE NOCASE"
+        if form == 1:
+            return f"{q}status = {lit(draw(st.sampled_from(('active', 'Deprovisioned'))))} COLLATE NOCASE"
+        if form == 2:
+            return f"{self.timestamp(draw)} {draw(st.sampled_from(('<', '>=')))} {q}lastUpdated"
+        if form == 3:
+            return f"{self.status_lit(draw)} = {q}status"
+        if form == 4:
+            return f"{q}status IS {self.status_lit(draw)}"
+        if form == 5:
+            return f"{q}id LIKE {lit(uid[:9] + '%')}"
+        if form == 6:
+            return f"{q}lastUpdated NOT BETWEEN {self.timestamp(draw)} AND {self.timestamp(draw)}"
+        if form == 7:
+            return f"upper({q}status) = {self.status_lit(draw)}"
+        return f"coalesce({q}lastLogin, {q}created) > {self.timestamp(draw)}"
 
     def profile_atom(self, draw: Draw, q: str) -> str:
         dept = draw(st.sampled_from(DEPARTMENTS))
@@ -186,7 +223,7 @@ class Gen:
         return lit(MISSING_FACTOR) if kind == "missing" else "NULL"
 
     def factor_atom(self, draw: Draw, q: str, semijoins: bool = True) -> str:
-        kinds = ["user", "user", "user_in", "fid", "type", "status", "provider", "time", "profile"]
+        kinds = ["user", "user", "user_in", "fid", "type", "status", "provider", "time", "profile", "tricky"]
         if semijoins:
             kinds += ["semi", "semi", "semi"]
         kind = draw(st.sampled_from(kinds))
@@ -208,6 +245,19 @@ class Gen:
             return f"{q}provider IN ({', '.join(lit(x) for x in providers)})"
         if kind == "time":
             return self.time_atom(draw, q, FACTOR_TIMES)
+        if kind == "tricky":
+            uid = draw(st.sampled_from(self.p.user_ids))
+            return draw(
+                st.sampled_from(
+                    (
+                        f"{q}userId = {lit(uid.lower())} COLLATE NOCASE",
+                        f"{lit(uid)} = {q}userId",
+                        f"{q}userId IS {lit(uid)}",
+                        f"{q}userId LIKE {lit(uid[:9] + '%')}",
+                        f"{lit('sms')} = {q}factorType",
+                    )
+                )
+            )
         if kind == "profile":
             return f"{q}profile->>{lit(draw(st.sampled_from(('phoneNumber', 'email', 'credentialId'))))} IS NOT NULL"
         return self.semijoin(draw, q)
@@ -489,6 +539,40 @@ class Gen:
             return Query(f"SELECT * FROM {table} WHERE userId = ?", params=(key,))
         chosen = tuple(draw(st.lists(st.sampled_from(keys), min_size=1, max_size=3)))
         return Query(f"SELECT id FROM okta.users.users WHERE id IN ({', '.join('?' for _ in chosen)})", params=chosen)
+
+    def set_operation_query(self, draw: Draw) -> Query:
+        """Two references to the tables in one statement, merged by UNION / INTERSECT / EXCEPT."""
+        op = draw(st.sampled_from(("UNION", "UNION ALL", "INTERSECT", "EXCEPT")))
+        left = f"SELECT userId FROM okta.users.factors WHERE {self.factor_pred(draw)}"
+        right = f"SELECT id FROM okta.users.users WHERE {self.user_pred(draw)}"
+        if draw(st.booleans()):
+            left, right = right, left
+        return make(f"{left} {op} {right}")
+
+    def self_join_query(self, draw: Draw) -> Query:
+        """A table joined to itself: one reference keyed, the other listed or fanned out."""
+        if draw(st.booleans()):
+            sql = (
+                f"SELECT a.id, b.id FROM okta.users.users a, okta.users.users b "
+                f"WHERE {self.user_pred(draw, 'a.')} AND {self.user_pred(draw, 'b.')}"
+            )
+        else:
+            on = draw(st.sampled_from(("a.userId = b.userId", "a.factorType = b.factorType AND a.id != b.id")))
+            left = self.factor_pred(draw, "a.", semijoins=False)
+            right = self.factor_pred(draw, "b.", semijoins=False)
+            sql = (
+                f"SELECT a.userId, a.id, b.id FROM okta.users.factors a JOIN okta.users.factors b ON {on} "
+                f"WHERE {left} AND {right}"
+            )
+        return make(sql)
+
+    def correlated_query(self, draw: Draw) -> Query:
+        """A correlated scalar subquery in the SELECT list."""
+        inner = draw(st.sampled_from(("count(*)", "max(f.created)", "min(f.factorType)")))
+        return make(
+            f"SELECT u.id, (SELECT {inner} FROM okta.users.factors f WHERE f.userId = u.id) "
+            f"FROM okta.users.users u WHERE {self.user_pred(draw, 'u.')}"
+        )
 
     def any_query(self, draw: Draw) -> Query:
         family = draw(

@@ -30,6 +30,9 @@ FAMILIES: dict[str, Callable[[Gen, Draw], Query]] = {
     "push_transactions": Gen.transaction_query,
     "scalar_subqueries": Gen.scalar_pair_query,
     "parameters": Gen.parameter_query,
+    "set_operations": Gen.set_operation_query,
+    "self_joins": Gen.self_join_query,
+    "correlated_subqueries": Gen.correlated_query,
 }
 
 

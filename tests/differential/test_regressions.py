@@ -90,6 +90,14 @@ CASES: dict[str, Query] = {
     "derived_column_named_subdomain": Query(
         f"SELECT count(*) FROM (SELECT id AS subdomain FROM {U}) d WHERE d.subdomain != 'x'"
     ),
+    # A key compared under another collation is not a key (FINDINGS-9 F18).
+    "collated_key_in_an_or": Query(
+        f"SELECT count(*) FROM {U} WHERE id = '{{u1_lower}}' COLLATE NOCASE OR id = '{{u0}}'"
+    ),
+    "collated_user_id_in_an_or": Query(
+        f"SELECT count(*) FROM {F} WHERE userId = '{{u1_lower}}' COLLATE NOCASE OR userId = '{{u0}}'"
+    ),
+    "collated_key_alone": Query(f"SELECT count(*) FROM {F} WHERE userId = '{{u1_lower}}' COLLATE NOCASE"),
     # Missing keys are no rows.
     "missing_user": Query(f"SELECT * FROM {U} WHERE id = '{{missing}}'"),
     "missing_user_factors": Query(f"SELECT * FROM {F} WHERE userId = '{{missing}}'"),
@@ -123,6 +131,7 @@ def _fill(world: World, text: str | None) -> str | None:
     tx_u, tx_f, tx_t = p.transactions[1]
     return text.format(
         u0=p.user_ids[0],
+        u1_lower=p.user_ids[1].lower(),
         dep=p.deprovisioned_ids[0],
         login=login,
         short=login.split("@")[0],
