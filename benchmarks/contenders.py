@@ -82,8 +82,10 @@ def get_json(session: requests.Session, url: str, headers: dict[str, str]) -> tu
     return None
 
 
-def user_pages(session: requests.Session, base: str, headers: dict[str, str]) -> Iterator[list[dict[str, Any]]]:
-    url: str | None = f"{base}/api/v1/users?limit={PAGE}"
+def user_pages(
+    session: requests.Session, base: str, headers: dict[str, str], query: str = ""
+) -> Iterator[list[dict[str, Any]]]:
+    url: str | None = f"{base}/api/v1/users?limit={PAGE}{query}"
     while url:
         got = get_json(session, url, headers)
         if got is None:
