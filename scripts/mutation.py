@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import difflib
 import os
 import random
 import shutil
@@ -158,11 +159,22 @@ def mutants(path: Path) -> list[Mutant]:
     text = path.read_text(encoding="utf-8")
     rel = path.relative_to(ROOT).as_posix()
     found: list[Mutant] = []
+    seen: dict[str, int] = {}
     for index, (node, kind, description) in enumerate(_sites(ast.parse(text))):
         line = getattr(node, "lineno", 0)
         ident = f"{rel}:{line}:{getattr(node, 'col_offset', 0)}:{kind}"
+        seen[ident] = seen.get(ident, 0) + 1
+        if seen[ident] > 1:  # nested sites that start at the same place (``a and b or c``)
+            ident += f"#{seen[ident]}"
         found.append(Mutant(ident, line, description, index, kind))
     return found
+
+
+def diff(path: Path, mutant: Mutant) -> str:
+    """The mutant as a unified diff against the module (both sides unparsed, so only it differs)."""
+    before = ast.unparse(ast.parse(path.read_text(encoding="utf-8"))).splitlines(keepends=True)
+    after = build(path, mutant).splitlines(keepends=True)
+    return "".join(difflib.unified_diff(before, after, mutant.ident, "mutant", n=2))
 
 
 def build(path: Path, mutant: Mutant) -> str:
@@ -171,6 +183,7 @@ def build(path: Path, mutant: Mutant) -> str:
     for index, (node, _, _) in enumerate(_sites(tree)):
         if index == mutant.index:
             mutated = _Replace(node, mutant.kind).visit(tree)
+            assert mutated is not None  # the module itself is never the target
             return ast.unparse(ast.fix_missing_locations(mutated))
     raise LookupError(mutant.ident)
 
@@ -200,7 +213,9 @@ def _scratch_copy() -> Path:
 def _run_tests(scratch: Path, tests: list[str], timeout: float) -> str:
     """'killed', 'survived' or 'timeout' (a hang counts as not killed)."""
     env = {**os.environ, "PYTHONPATH": str(scratch), "PYTHONDONTWRITEBYTECODE": "1"}
-    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", *tests]
+    # pytest-timeout off: a hang must count as a hang (not killed), never as a failing test.
+    plugins = ["-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:timeout"]
+    command = [sys.executable, "-m", "pytest", "-x", "-q", *plugins, *tests]
     try:
         done = subprocess.run(command, cwd=scratch, env=env, capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
@@ -218,9 +233,15 @@ def main() -> int:
         "--timeout", type=float, default=0.0, help="seconds until a mutant counts as a hang (default: 5x the clean run)"
     )
     parser.add_argument("--jobs", type=int, default=2, help="mutants run at once (default 2)")
+    parser.add_argument("--show", metavar="ID", action="append", default=[], help="print a mutant's diff; no run")
     args = parser.parse_args()
 
     path = (ROOT / args.module).resolve()
+    if args.show:
+        by_id = {m.ident: m for m in mutants(path)}
+        for ident in args.show:
+            print(diff(path, by_id[ident]) if ident in by_id else f"{ident}: no such mutant", end="\n")
+        return 0
     equivalents = load_equivalents()
     every = [m for m in mutants(path) if m.ident not in equivalents]
     sampled = 0 < args.sample < len(every)
@@ -243,7 +264,9 @@ def main() -> int:
             target = scratch / relative
             target.write_text(build(path, mutant), encoding="utf-8")
             try:
-                return mutant, _run_tests(scratch, args.tests, timeout)
+                outcome = _run_tests(scratch, args.tests, timeout)
+                print(f"  {outcome:8} {mutant.ident}  {mutant.description}", file=sys.stderr, flush=True)
+                return mutant, outcome
             finally:
                 target.write_text(original, encoding="utf-8")
 
@@ -253,6 +276,10 @@ def main() -> int:
             slots.setdefault(i % len(scratches), []).append((i % len(scratches), mutant))
         with ThreadPoolExecutor(max_workers=len(scratches)) as pool:
             outcomes = [o for batch in pool.map(lambda jobs: [run(j) for j in jobs], slots.values()) for o in batch]
+        # The machine may be shared and loaded: a hang must be a real one. Each timed-out mutant
+        # runs again, alone, with three times the time; only a second timeout counts.
+        timeout *= 3
+        outcomes = [(m, run((0, m))[1] if o == "timeout" else o) for m, o in outcomes]
     finally:
         for scratch in scratches:
             shutil.rmtree(scratch, ignore_errors=True)

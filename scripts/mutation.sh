@@ -11,7 +11,7 @@ SAMPLE=${SAMPLE:-60}
 SEED=${SEED:-1}
 
 declare -A MODULES=(
-  [pacing]="okta_dbapi/http/pacing.py tests/unit/test_pacing.py"
+  [pacing]="okta_dbapi/http/pacing.py tests/unit/test_pacing.py tests/unit/test_pacing_properties.py tests/unit/test_rate_limits.py"
   [pushdown]="okta_dbapi/sql/pushdown.py tests/unit/test_planner.py tests/driver tests/differential"
   [planner]="okta_dbapi/sql/planner.py tests/unit/test_planner.py tests/driver tests/differential"
   [residual]="okta_dbapi/sql/residual.py tests/unit/test_planner.py tests/driver tests/differential"
@@ -25,5 +25,5 @@ for name in "${selected[@]}"; do
   module=${spec[0]}
   tests=()
   for t in "${spec[@]:1}"; do [ -e "$t" ] && tests+=("$t"); done
-  "$PY" scripts/mutation.py "$module" "${tests[@]}" --sample "$SAMPLE" --seed "$SEED"
+  "$PY" scripts/mutation.py "$module" "${tests[@]}" --sample "$SAMPLE" --seed "$SEED" ${JOBS:+--jobs "$JOBS"}
 done

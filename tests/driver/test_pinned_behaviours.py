@@ -1,0 +1,223 @@
+"""Behaviours whose bugs are silent (wrong rows, no error), pinned over real HTTP against the
+emulator: the rows, computed from the org's own state, and the exact HTTP calls.
+
+Each test holds for any correct planner: the expectations never depend on how many DEPROVISIONED
+users ``okta.users.users`` lists (the queries either name their users or exclude that status).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+import okta_dbapi
+from okta_dbapi.emulator import Emulator
+
+USERS = "/api/v1/users"
+
+
+def query(conn: okta_dbapi.Connection, org: Emulator, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+    org.log.clear()
+    cur = conn.cursor()
+    cur.execute(sql, params)
+    return cur.fetchall()
+
+
+def calls(org: Emulator) -> list[tuple[str, str]]:
+    return [(e.method, e.path) for e in org.log.entries]
+
+
+def users_with(org: Emulator, status: str) -> list[str]:
+    return [uid for uid in org.org.user_ids() if org.org.user(uid)["status"] == status]  # type: ignore[index]
+
+
+def user_with_factors(org: Emulator, minimum: int = 3) -> str:
+    return next(uid for uid in users_with(org, "ACTIVE") if len(org.org.factors(uid)) >= minimum)
+
+
+def instant(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+# -- OFFSET on a streamed scan ------------------------------------------------------------------
+
+
+def test_offset_on_a_streamed_scan_skips_rows(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    active = users_with(org, "ACTIVE")
+    rows = query(conn, org, "SELECT id FROM okta.users.users WHERE status = 'ACTIVE' LIMIT 2 OFFSET 3")
+    assert rows == [(active[3],), (active[4],)]
+    assert calls(org) == [("GET", USERS)]
+    # the same with no filter: the page's 4th and 5th users
+    everyone = [r[0] for r in query(conn, org, "SELECT id FROM okta.users.users WHERE status <> 'DEPROVISIONED'")]
+    rows = query(conn, org, "SELECT id FROM okta.users.users WHERE status <> 'DEPROVISIONED' LIMIT 2 OFFSET 3")
+    assert rows == [(everyone[3],), (everyone[4],)]
+    assert calls(org) == [("GET", USERS)]
+
+
+def test_offset_past_the_end_is_empty(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    active = users_with(org, "ACTIVE")
+    assert (
+        query(conn, org, "SELECT id FROM okta.users.users WHERE status = 'ACTIVE' LIMIT 5 OFFSET ?", [len(active)])
+        == []
+    )
+    rows = query(
+        conn, org, "SELECT id FROM okta.users.users WHERE status = 'ACTIVE' LIMIT 5 OFFSET ?", [len(active) - 1]
+    )
+    assert rows == [(active[-1],)]
+
+
+# -- a keyed user re-checks the other predicates -----------------------------------------------
+
+
+def test_id_and_status_rechecks_status(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    active, staged = users_with(org, "ACTIVE")[0], users_with(org, "STAGED")[0]
+    sql = "SELECT id, status FROM okta.users.users WHERE id = ? AND status = 'ACTIVE'"
+    assert query(conn, org, sql, [active]) == [(active, "ACTIVE")]
+    assert calls(org) == [("GET", f"{USERS}/{active}")]
+    assert query(conn, org, sql, [staged]) == []
+    assert calls(org) == [("GET", f"{USERS}/{staged}")]
+
+
+# -- JSON predicates on factors are never answered by the API ------------------------------------
+
+
+def test_json_predicate_on_factors_is_evaluated_locally(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    uid = next(
+        u
+        for u in users_with(org, "ACTIVE")
+        if any("credentialId" in (f.get("profile") or {}) for f in org.org.factors(u))
+    )
+    factors = org.org.factors(uid)
+    wanted = next(f for f in factors if "credentialId" in (f.get("profile") or {}))
+    value = wanted["profile"]["credentialId"]
+    expected = sorted((f["id"],) for f in factors if (f.get("profile") or {}).get("credentialId") == value)
+    assert len(expected) < len(factors)
+    sql = "SELECT id FROM okta.users.factors WHERE userId = ? AND profile->>'credentialId' = ? ORDER BY id"
+    assert query(conn, org, sql, [uid, value]) == expected
+    assert calls(org) == [("GET", f"{USERS}/{uid}/factors")]
+    assert query(conn, org, sql, [uid, "no-such-credential"]) == []
+    assert calls(org) == [("GET", f"{USERS}/{uid}/factors")]
+
+
+# -- fully qualified columns and factorId in the residual query ----------------------------------
+
+
+def test_fully_qualified_columns(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    uid = next(u for u in users_with(org, "ACTIVE") if len({f["status"] for f in org.org.factors(u)}) > 1)
+    factors = org.org.factors(uid)
+    expected = sorted((f["id"], f["factorType"]) for f in factors if f["status"] == "ACTIVE")
+    sql = (
+        "SELECT okta.users.factors.id, okta.users.factors.factorType FROM okta.users.factors "
+        "WHERE okta.users.factors.userId = ? AND okta.users.factors.status = 'ACTIVE' ORDER BY okta.users.factors.id"
+    )
+    assert query(conn, org, sql, [uid]) == expected
+    assert 0 < len(expected) < len(factors)
+    assert calls(org) == [("GET", f"{USERS}/{uid}/factors")]
+    rows = query(
+        conn, org, "SELECT okta.users.factors.userId FROM okta.users.factors WHERE okta.users.factors.userId = ?", [uid]
+    )
+    assert rows == [(uid,)] * len(factors)
+    assert calls(org) == [("GET", f"{USERS}/{uid}/factors")]
+
+
+def test_factorid_is_left_for_sqlite(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    uid = user_with_factors(org)
+    factors = org.org.factors(uid)
+    first = factors[0]["id"]
+    others = sorted((f["id"],) for f in factors[1:])
+    rows = query(
+        conn, org, "SELECT id FROM okta.users.factors WHERE userId = ? AND factorId <> ? ORDER BY id", [uid, first]
+    )
+    assert rows == others
+    assert calls(org) == [("GET", f"{USERS}/{uid}/factors")]
+    rows = query(
+        conn, org, "SELECT factorId FROM okta.users.factors WHERE userId = ? AND factorId > '' ORDER BY 1", [uid]
+    )
+    assert rows == sorted((f["id"],) for f in factors)
+    assert calls(org) == [("GET", f"{USERS}/{uid}/factors")]
+
+
+# -- literals -------------------------------------------------------------------------------------
+
+
+def test_literal_on_the_left_of_an_or(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    a, b = users_with(org, "ACTIVE")[:2]
+    expected = sorted((f["id"], uid) for uid in (a, b) for f in org.org.factors(uid))
+    sql = f"SELECT id, userId FROM okta.users.factors WHERE '{a}' = userId OR '{b}' = userId ORDER BY id"
+    assert query(conn, org, sql) == expected
+    assert sorted(calls(org)) == sorted([("GET", f"{USERS}/{a}/factors"), ("GET", f"{USERS}/{b}/factors")])
+    sql = f"SELECT id FROM okta.users.factors WHERE '{a}' = userId ORDER BY id"
+    assert query(conn, org, sql) == sorted((f["id"],) for f in org.org.factors(a))
+    assert calls(org) == [("GET", f"{USERS}/{a}/factors")]
+
+
+@pytest.mark.parametrize("literal", ["-1", "-7", "2.5", "-0.5"])
+def test_negative_and_float_literals_keep_their_value(org: Emulator, conn: okta_dbapi.Connection, literal: str) -> None:
+    uid = user_with_factors(org)
+    rows = query(conn, org, f"SELECT id FROM okta.users.factors WHERE userId = ? AND id = {literal}", [uid])
+    assert rows == []
+    # one call: the keyed factor (the literal as written) or the user's list, never another key
+    assert calls(org) in ([("GET", f"{USERS}/{uid}/factors/{literal}")], [("GET", f"{USERS}/{uid}/factors")])
+    rows = query(conn, org, f"SELECT id FROM okta.users.users WHERE status = {literal}")
+    assert rows == []
+    assert calls(org) == [("GET", USERS)]
+    assert org.log.entries[0].query.get("filter") in (None, f'status eq "{literal}"')
+
+
+@pytest.mark.parametrize("op", [">", ">=", "<", "<="])
+def test_last_updated_bound_given_as_a_full_timestamp(org: Emulator, conn: okta_dbapi.Connection, op: str) -> None:
+    users = [org.org.user(uid) for uid in org.org.user_ids()]
+    listed = [u for u in users if u and u["status"] != "DEPROVISIONED"]
+    bound = sorted(u["lastUpdated"] for u in listed)[len(listed) // 2]  # a value some user has exactly
+    compare = {
+        ">": lambda x: x > instant(bound),
+        ">=": lambda x: x >= instant(bound),
+        "<": lambda x: x < instant(bound),
+        "<=": lambda x: x <= instant(bound),
+    }[op]
+    expected = sorted((u["id"],) for u in listed if compare(instant(u["lastUpdated"])))
+    sql = f"SELECT id FROM okta.users.users WHERE lastUpdated {op} ? AND status <> 'DEPROVISIONED' ORDER BY id"
+    assert query(conn, org, sql, [bound]) == expected
+    assert calls(org) == [("GET", USERS)]
+    sql = sql.replace("?", f"'{bound}'")
+    assert query(conn, org, sql) == expected
+    assert calls(org) == [("GET", USERS)]
+
+
+# -- source merging in self-joins ------------------------------------------------------------------
+
+
+def test_self_join_fetches_each_source_once(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    a, b = users_with(org, "ACTIVE")[:2]
+    sql = "SELECT x.id, y.id FROM okta.users.users x, okta.users.users y WHERE x.id = ? AND y.id = ?"
+    assert query(conn, org, sql, [a, b]) == [(a, b)]
+    assert sorted(calls(org)) == sorted([("GET", f"{USERS}/{a}"), ("GET", f"{USERS}/{b}")])
+    assert query(conn, org, sql, [a, a]) == [(a, a)]
+    assert calls(org) == [("GET", f"{USERS}/{a}")]
+
+    factors = sorted(f["id"] for f in org.org.factors(a))
+    pairs = sorted((f, g) for f in factors for g in factors)
+    sql = (
+        "SELECT f.id, g.id FROM okta.users.factors f JOIN okta.users.factors g ON f.userId = g.userId "
+        "WHERE f.userId = ? ORDER BY 1, 2"
+    )
+    assert query(conn, org, sql, [a]) == pairs
+    assert calls(org) == [("GET", f"{USERS}/{a}/factors")]
+    sql = (
+        "SELECT f.id, g.id FROM okta.users.factors f, okta.users.factors g "
+        "WHERE f.userId = ? AND g.userId = ? ORDER BY 1, 2"
+    )
+    assert query(conn, org, sql, [a, a]) == pairs
+    assert calls(org) == [("GET", f"{USERS}/{a}/factors")]
+    # different keys on the two sides: both fetched, and no pair spans the two users
+    assert (
+        query(
+            conn,
+            org,
+            sql.replace("f, okta", "f JOIN okta").replace(" g WHERE", " g ON f.userId = g.userId WHERE"),
+            [a, b],
+        )
+        == []
+    )
