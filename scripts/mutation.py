@@ -69,8 +69,15 @@ def _is_docstring(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
     if not isinstance(parent, ast.Expr):
         return False
     holder = parents.get(parent)
-    body = getattr(holder, "body", None)
-    return isinstance(body, list) and bool(body) and body[0] is parent
+    # Only a module's, class's or function's first string is a docstring: the first call of an
+    # ``if`` body is a statement like any other.
+    if not isinstance(holder, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and holder.body[0] is parent
+
+
+def _is_none(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 def _sites(tree: ast.Module) -> Iterator[tuple[ast.AST, str, str]]:
@@ -95,7 +102,7 @@ def _sites(tree: ast.Module) -> Iterator[tuple[ast.AST, str, str]]:
                 yield node, "const", f"{value!r} -> {value + 1!r}"
             elif isinstance(value, str) and value and not isinstance(parents.get(node), ast.JoinedStr):
                 yield node, "const", "string -> 'XX'"
-        elif isinstance(node, ast.Return) and node.value is not None:
+        elif isinstance(node, ast.Return) and node.value is not None and not _is_none(node.value):
             yield node, "return", "return None"
         if isinstance(node, ast.stmt) and not isinstance(
             node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Import | ast.ImportFrom | ast.Pass
@@ -234,6 +241,7 @@ def main() -> int:
     )
     parser.add_argument("--jobs", type=int, default=2, help="mutants run at once (default 2)")
     parser.add_argument("--show", metavar="ID", action="append", default=[], help="print a mutant's diff; no run")
+    parser.add_argument("--only", metavar="ID", action="append", default=[], help="run only these mutants")
     args = parser.parse_args()
 
     path = (ROOT / args.module).resolve()
@@ -243,7 +251,7 @@ def main() -> int:
             print(diff(path, by_id[ident]) if ident in by_id else f"{ident}: no such mutant", end="\n")
         return 0
     equivalents = load_equivalents()
-    every = [m for m in mutants(path) if m.ident not in equivalents]
+    every = [m for m in mutants(path) if m.ident not in equivalents and (not args.only or m.ident in args.only)]
     sampled = 0 < args.sample < len(every)
     chosen = random.Random(args.seed).sample(every, args.sample) if sampled else every
     chosen.sort(key=lambda m: (m.line, m.ident))

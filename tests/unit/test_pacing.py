@@ -262,3 +262,157 @@ def test_fan_out_uses_each_window_fully_without_429() -> None:
     # A window left unused would cost +24 %; the slack above the floor is for a noisy machine
     # (the time-lapse magnifies thread-scheduling delays).
     assert floor * 0.95 <= elapsed <= floor * 1.15, (elapsed, floor)
+
+
+# -- behaviours pinned for the mutation score (issue 15) ----------------------------------------
+
+
+class RecordingCondition:
+    """A stand-in for the pacer's condition: records every wait and notify, never blocks."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.waits: list[float | None] = []
+        self.notified = 0
+
+    def __enter__(self) -> bool:
+        return self.lock.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock.release()
+
+    def acquire(self) -> bool:
+        return self.lock.acquire()
+
+    def release(self) -> None:
+        self.lock.release()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waits.append(timeout)
+        if len(self.waits) > 50:
+            raise AssertionError("waited 50 times")
+        return False
+
+    def notify_all(self) -> None:
+        self.notified += 1
+
+
+def recording_pacer(clock: FakeClock, **options: object) -> tuple[Pacer, RecordingCondition]:
+    pacer = Pacer(clock=clock, sleep=clock.sleep, **options)  # type: ignore[arg-type]
+    cond = RecordingCondition()
+    pacer._cond = cond  # type: ignore[assignment]
+    return pacer, cond
+
+
+def test_every_answer_429_and_block_notifies_waiters() -> None:
+    """Waiters learn of answers by notify, not by re-checking: each state change notifies."""
+    clock = FakeClock(1000.0)
+    pacer, cond = recording_pacer(clock)
+    pacer.acquire("k")
+    assert cond.notified == 0
+    pacer.release("k", hdrs(10, 9, 1060), 200)
+    assert cond.notified == 1
+    pacer.release("k", None)  # no answer at all (a connection error) frees the slot too
+    assert cond.notified == 2
+    pacer.release("k", hdrs(10, 0, 1060), 429)
+    assert cond.notified == 3
+    pacer.block("k", 1070.0)
+    assert cond.notified == 4
+    pacer.wake()
+    assert cond.notified == 5
+
+
+def test_a_new_window_notifies_the_waiters_it_lets_go() -> None:
+    clock = FakeClock(1000.0)
+    pacer, cond = recording_pacer(clock)
+    pacer.acquire("k")
+    pacer.release("k", hdrs(2, 0, 1002), 200)
+    notified = cond.notified
+    assert pacer.try_acquire("k") == pytest.approx(2.05)  # spent: no admission, no notify
+    assert cond.notified == notified
+    clock.now = 1002.05
+    assert pacer.try_acquire("k") == 0.0  # rolled over: a full window, others may go too
+    assert cond.notified == notified + 1
+    assert pacer.try_acquire("k") == 0.0  # same window: nothing new to tell
+    assert cond.notified == notified + 1
+
+
+def test_a_waiter_for_an_answer_waits_at_most_recheck() -> None:
+    """With a probe in flight the next caller waits on the condition (bounded by ``recheck``),
+    never sleeps; its statement's deadline bounds the wait further."""
+    clock = FakeClock(1000.0)
+    pacer, cond = recording_pacer(clock)
+    pacer.recheck = 7.0
+    pacer.acquire("k")  # the probe, in flight
+    with pytest.raises(AssertionError, match="waited 50 times"):
+        pacer.acquire("k")
+    assert cond.waits and set(cond.waits) == {7.0}
+    assert clock.sleeps == []
+
+
+def test_a_single_sleep_is_capped_by_max_wait() -> None:
+    clock = FakeClock(1000.0)
+    pacer = Pacer(clock=clock, sleep=clock.sleep, margin=MARGIN, max_wait=4.0)
+    pacer.acquire("k")
+    pacer.release("k", hdrs(5, 0, 1010), 200)
+    pacer.acquire("k")  # spent until 1010.05: slept in steps of at most max_wait
+    assert clock.sleeps == [4.0, 4.0, pytest.approx(2.05)]
+    assert pacer.waited == pytest.approx(10.05)
+    assert clock.now == pytest.approx(1010.05)
+
+
+def test_the_default_cap_is_one_window_and_a_bit() -> None:
+    clock = FakeClock(1000.0)
+    pacer = Pacer(clock=clock, sleep=clock.sleep, margin=MARGIN)
+    pacer.acquire("k")
+    pacer.release("k", hdrs(5, 0, 1085), 200)  # plausible (within the horizon), 85 s away
+    pacer.acquire("k")
+    assert clock.sleeps == [pytest.approx(85.05)]
+    short = Pacer(clock=clock, sleep=clock.sleep, margin=MARGIN)
+    assert short.max_wait == pytest.approx(91.0)
+
+
+def test_an_unpaced_bucket_counts_what_is_in_flight_when_headers_appear() -> None:
+    b = Bucket(margin=MARGIN)
+    b.admit(0)
+    b.release({"Content-Type": "application/json"})  # no rate-limit headers: unpaced
+    assert b.unpaced and b.in_flight == 0
+    for _ in range(3):
+        assert b.admit(0) == 0.0
+    assert b.in_flight == 3  # counted even while unpaced
+    assert b.available is None
+    b.release(hdrs(10, 5, 60))  # headers appear: 5 left, 2 still in flight
+    assert not b.unpaced
+    assert b.in_flight == 2
+    assert b.available == 3
+    assert [b.admit(1) for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert b.admit(1) == pytest.approx(60 + MARGIN - 1)
+
+
+def test_an_unpaced_pacer_counts_requests_in_flight() -> None:
+    clock = FakeClock(0.0)
+    pacer = Pacer(clock=clock, sleep=clock.sleep)
+    pacer.acquire("k")
+    pacer.release("k", {"Content-Type": "application/json"}, 200)
+    for _ in range(3):
+        pacer.acquire("k")
+    assert pacer.in_flight == 3
+    assert pacer.remaining("k") is None
+    pacer.release("k", hdrs(10, 5, 60), 200)
+    assert pacer.in_flight == 2
+    assert pacer.remaining("k") == 3
+    assert pacer.remaining("other") is None
+
+
+def test_retry_after_as_seconds_or_an_http_date() -> None:
+    from okta_dbapi.http.pacing import parse_retry_after
+
+    now = 1_700_000_000.0
+    assert parse_retry_after("7", now) == 7.0
+    assert parse_retry_after(" 2.5 ", now) == 2.5
+    date = "Tue, 14 Nov 2023 22:13:50 GMT"  # now + 30 s
+    assert parse_retry_after(date, now) == pytest.approx(30.0)
+    assert parse_retry_after(date, now + 40) == 0.0  # in the past: go now
+    assert parse_retry_after("soon", now) is None
+    assert parse_retry_after("", now) is None
+    assert parse_retry_after(None, now) is None
