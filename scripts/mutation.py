@@ -80,10 +80,26 @@ def _is_none(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
 
+def _annotations(tree: ast.Module) -> Iterator[ast.expr]:
+    """Annotations, when the module never evaluates them."""
+    lazy = any(
+        isinstance(n, ast.ImportFrom) and n.module == "__future__" and any(a.name == "annotations" for a in n.names)
+        for n in tree.body
+    )
+    for node in ast.walk(tree) if lazy else ():
+        if isinstance(node, ast.arg | ast.AnnAssign) and node.annotation is not None:
+            yield node.annotation
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.returns is not None:
+            yield node.returns
+
+
 def _sites(tree: ast.Module) -> Iterator[tuple[ast.AST, str, str]]:
     """(node, kind, description) for every place a one-token change can be made."""
     parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    annotations = {id(n) for a in _annotations(tree) for n in ast.walk(a)}
     for node in ast.walk(tree):
+        if id(node) in annotations:
+            continue  # never evaluated (the modules use ``from __future__ import annotations``)
         if isinstance(node, ast.Compare):
             for i, op in enumerate(node.ops):
                 if type(op) in _COMPARE_SWAPS:

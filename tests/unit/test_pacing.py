@@ -416,3 +416,33 @@ def test_retry_after_as_seconds_or_an_http_date() -> None:
     assert parse_retry_after("soon", now) is None
     assert parse_retry_after("", now) is None
     assert parse_retry_after(None, now) is None
+
+
+def test_what_a_429_reported_is_quoted_header_by_header() -> None:
+    import dataclasses
+
+    from okta_dbapi.http.pacing import RateLimited
+
+    verdict = RateLimited("window", 10.0, limit=600, remaining=0, reset=1_700_000_060.0, retry_after=2.5)
+    assert verdict.reported() == (
+        "X-Rate-Limit-Limit 600, X-Rate-Limit-Remaining 0, X-Rate-Limit-Reset 1700000060, Retry-After 2.5"
+    )
+    assert RateLimited("resource", 0.0, remaining=3).reported() == "X-Rate-Limit-Remaining 3"
+    assert RateLimited("window", 0.0).reported() == "no rate-limit headers"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        verdict.until = 0.0  # type: ignore[misc]
+
+
+def test_a_success_lets_the_next_unknown_429_be_doubted_again() -> None:
+    """While the window's limit is unknown, the first 429 of a run is retried soon (it may be the
+    concurrent limit); a success in between starts a new run."""
+    now = 1000.0
+    no_limit = {"X-Rate-Limit-Remaining": "5", "X-Rate-Limit-Reset": "1030"}
+    spent = {"X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": "1030"}
+    b = Bucket(margin=MARGIN)
+    assert b.classify(spent, now).kind == "unsure"
+    assert b.classify(spent, now).kind == "window"  # the second in a row is believed
+    b.release(no_limit, now)  # a success without a Limit: the limit stays unknown
+    assert b.limit is None
+    assert b.classify(spent, now).kind == "unsure"
+    assert b.classify(spent, now).until == 1030.0
