@@ -446,3 +446,21 @@ def test_a_success_lets_the_next_unknown_429_be_doubted_again() -> None:
     assert b.limit is None
     assert b.classify(spent, now).kind == "unsure"
     assert b.classify(spent, now).until == 1030.0
+
+
+def test_a_limit_of_zero_on_a_success_is_not_believed() -> None:
+    b = Bucket(margin=MARGIN)
+    b.admit(1000.0)
+    b.release(hdrs(0, 5, 1030), 1000.0)
+    assert (b.limit, b.remaining, b.reset) == (None, 5, 1030)
+    # so a later window 429 is doubted (limit unknown), not taken for a concurrent one (limit differs)
+    assert b.classify(hdrs(600, 0, 1030), 1000.0).kind == "unsure"
+
+
+@pytest.mark.parametrize(("limit", "kind"), [(0, "concurrent"), (600, "window"), (75, "concurrent")])
+def test_a_retry_after_429_is_concurrent_when_its_limit_is_not_the_windows(limit: int, kind: str) -> None:
+    b = Bucket(margin=MARGIN)
+    b.admit(1000.0)
+    b.release(hdrs(600, 500, 1030), 1000.0)
+    verdict = b.classify({**hdrs(limit, 0, 1030), "Retry-After": "3"}, 1000.0)
+    assert (verdict.kind, verdict.until, verdict.retry_after) == (kind, 1003.0, 3.0)
