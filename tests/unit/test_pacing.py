@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from typing import Any
 
 import pytest
 import requests
@@ -268,9 +269,11 @@ def test_fan_out_uses_each_window_fully_without_429() -> None:
 
 
 class RecordingCondition:
-    """A stand-in for the pacer's condition: records every wait and notify, never blocks."""
+    """A stand-in for the pacer's condition: records every wait and notify, never blocks (a wait
+    times out at once, moving ``clock`` on by its timeout)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: FakeClock | None = None) -> None:
+        self.clock = clock
         self.lock = threading.Lock()
         self.waits: list[float | None] = []
         self.notified = 0
@@ -289,6 +292,8 @@ class RecordingCondition:
 
     def wait(self, timeout: float | None = None) -> bool:
         self.waits.append(timeout)
+        if self.clock is not None and timeout is not None:
+            self.clock.now += timeout
         if len(self.waits) > 50:
             raise AssertionError("waited 50 times")
         return False
@@ -297,9 +302,9 @@ class RecordingCondition:
         self.notified += 1
 
 
-def recording_pacer(clock: FakeClock, **options: object) -> tuple[Pacer, RecordingCondition]:
-    pacer = Pacer(clock=clock, sleep=clock.sleep, **options)  # type: ignore[arg-type]
-    cond = RecordingCondition()
+def recording_pacer(clock: FakeClock, **options: Any) -> tuple[Pacer, RecordingCondition]:
+    pacer = Pacer(clock=clock, **({"sleep": clock.sleep} | options))
+    cond = RecordingCondition(clock if pacer.sleep is None else None)
     pacer._cond = cond  # type: ignore[assignment]
     return pacer, cond
 
@@ -464,3 +469,40 @@ def test_a_retry_after_429_is_concurrent_when_its_limit_is_not_the_windows(limit
     b.release(hdrs(600, 500, 1030), 1000.0)
     verdict = b.classify({**hdrs(limit, 0, 1030), "Retry-After": "3"}, 1000.0)
     assert (verdict.kind, verdict.until, verdict.retry_after) == (kind, 1003.0, 3.0)
+
+
+def test_families_of_every_other_path() -> None:
+    from okta_dbapi.http.pacing import family
+
+    assert family("GET", "/api/v1/users/") == "/api/v1/users"
+    assert family("POST", "/api/v1/users") == "/api/v1/users*"
+    assert family("DELETE", "/api/v1/users/{id}") == "/api/v1/users*"
+    assert family("GET", "/api/v1/logs/") == family("GET", "/api/v1/logs/x") == "/api/v1/logs"
+    assert family("GET", "/api/v1/logsx") == "GET /api/v1/logsx"
+    assert family("GET", "/api/v1/groups") == "GET /api/v1/groups"
+
+
+def test_plausible_resets() -> None:
+    from okta_dbapi.http.pacing import RESET_HORIZON, plausible_reset
+
+    now = 1_700_000_000.0
+    assert plausible_reset(now + RESET_HORIZON, now)
+    assert not plausible_reset(now + RESET_HORIZON + 0.5, now)
+    assert plausible_reset(now - 5, now)  # past: plausible, the caller backs off
+    assert not plausible_reset(None, now)
+    assert not plausible_reset(now * 1000, now)  # milliseconds
+    assert parse_rate_headers(hdrs(10, 0, 0)) == (10, 0, 0.0)
+    assert parse_rate_headers({**hdrs(10, 1, 5), "X-Rate-Limit-Limit": "inf"}) == (None, 1, 5.0)
+
+
+def test_without_a_sleep_function_the_pacer_waits_on_its_condition() -> None:
+    """The default: a sleeper waits on the condition (so a cancellation or an answer wakes it),
+    each wait capped by max_wait, and what it waited is counted."""
+    clock = FakeClock(1000.0)
+    pacer, cond = recording_pacer(clock, sleep=None, max_wait=4.0, margin=MARGIN)
+    pacer.acquire("k")
+    pacer.release("k", hdrs(5, 0, 1010), 200)
+    pacer.acquire("k")
+    assert cond.waits == [4.0, 4.0, pytest.approx(2.05)]
+    assert pacer.waited == pytest.approx(10.05)
+    assert pacer.in_flight == 1
