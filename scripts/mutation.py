@@ -233,8 +233,9 @@ def _scratch_copy() -> Path:
     return scratch
 
 
-def _run_tests(scratch: Path, tests: list[str], timeout: float) -> str:
-    """'killed', 'survived' or 'timeout' (a hang counts as not killed)."""
+def _run_tests(scratch: Path, tests: list[str], timeout: float, report: bool = False) -> str:
+    """'killed', 'survived' or 'timeout' (a hang counts as not killed); ``report``: print the
+    output of a failing run."""
     env = {**os.environ, "PYTHONPATH": str(scratch), "PYTHONDONTWRITEBYTECODE": "1"}
     # pytest-timeout off: a hang must count as a hang (not killed), never as a failing test.
     plugins = ["-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:timeout"]
@@ -243,6 +244,8 @@ def _run_tests(scratch: Path, tests: list[str], timeout: float) -> str:
         done = subprocess.run(command, cwd=scratch, env=env, capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         return "timeout"
+    if report and done.returncode != 0:
+        print(done.stdout.decode(errors="replace")[-3000:], file=sys.stderr)
     return "survived" if done.returncode == 0 else "killed"
 
 
@@ -275,7 +278,7 @@ def main() -> int:
     scratches = [_scratch_copy() for _ in range(max(1, args.jobs))]
     try:
         started = time.monotonic()
-        if _run_tests(scratches[0], args.tests, args.timeout or 600.0) != "survived":
+        if _run_tests(scratches[0], args.tests, args.timeout or 600.0, report=True) != "survived":
             print(f"{args.module}: the tests fail without any mutant; fix them first", file=sys.stderr)
             return 2
         timeout = args.timeout or max(30.0, 5 * (time.monotonic() - started))
