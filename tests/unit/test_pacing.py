@@ -506,3 +506,34 @@ def test_without_a_sleep_function_the_pacer_waits_on_its_condition() -> None:
     assert cond.waits == [4.0, 4.0, pytest.approx(2.05)]
     assert pacer.waited == pytest.approx(10.05)
     assert pacer.in_flight == 1
+
+
+def test_a_statement_deadline_bounds_each_wait_and_ends_it() -> None:
+    """A deadline 3 s away: the wait for a spent window (10 s) is cut to the deadline (plus a
+    millisecond, so that the check after it sees the deadline passed), then the statement ends."""
+    from okta_dbapi.exceptions import OperationalError
+    from okta_dbapi.http.scope import Scope
+
+    clock = FakeClock(1000.0)
+    pacer, cond = recording_pacer(clock, sleep=None, margin=MARGIN)
+    pacer.acquire("k")
+    pacer.release("k", hdrs(5, 0, 1010), 200)
+    scope = Scope(clock=clock, timeout=3.0)
+    with pytest.raises(OperationalError, match="statement_timeout=3 s"):
+        pacer.acquire("k", scope)
+    assert cond.waits == [pytest.approx(3.001)]
+    assert pacer.in_flight == 0
+
+
+def test_a_cancelled_statement_sends_nothing() -> None:
+    from okta_dbapi.exceptions import OperationalError
+    from okta_dbapi.http.scope import Scope
+
+    clock = FakeClock(1000.0)
+    pacer, cond = recording_pacer(clock)
+    scope = Scope(clock=clock)
+    scope.cancel("cancelled by the test")
+    with pytest.raises(OperationalError, match="cancelled by the test"):
+        pacer.acquire("k", scope)  # even a first probe, which could go at once
+    assert pacer.in_flight == 0
+    assert cond.waits == []
