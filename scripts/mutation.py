@@ -21,6 +21,7 @@ import difflib
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -252,7 +253,7 @@ def _run_tests(scratch: Path, tests: list[str], timeout: float, report: bool = F
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("module", help="the module to mutate, e.g. okta_dbapi/http/pacing.py")
-    parser.add_argument("tests", nargs="+", help="its test subset (files or node ids)")
+    parser.add_argument("tests", nargs="*", help="its test subset (files or node ids)")
     parser.add_argument("--sample", type=int, default=60, help="mutants to sample (0 = all; default 60)")
     parser.add_argument("--seed", type=int, default=1, help="the sampling seed (default 1)")
     parser.add_argument(
@@ -269,12 +270,15 @@ def main() -> int:
         for ident in args.show:
             print(diff(path, by_id[ident]) if ident in by_id else f"{ident}: no such mutant", end="\n")
         return 0
+    if not args.tests:
+        parser.error("name the module's tests")
     equivalents = load_equivalents()
     every = [m for m in mutants(path) if m.ident not in equivalents and (not args.only or m.ident in args.only)]
     sampled = 0 < args.sample < len(every)
     chosen = random.Random(args.seed).sample(every, args.sample) if sampled else every
     chosen.sort(key=lambda m: (m.line, m.ident))
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that the scratch copies are removed
     scratches = [_scratch_copy() for _ in range(max(1, args.jobs))]
     try:
         started = time.monotonic()
