@@ -12,7 +12,7 @@ import requests
 from fake_clock import FakeClock
 
 from okta_dbapi.http.client import OktaClient
-from okta_dbapi.http.pacing import Bucket, Pacer, parse_rate_headers
+from okta_dbapi.http.pacing import DEFAULT_MARGIN, Bucket, Pacer, parse_rate_headers
 from okta_dbapi.settings import Settings
 
 MARGIN = 0.05
@@ -537,3 +537,36 @@ def test_a_cancelled_statement_sends_nothing() -> None:
         pacer.acquire("k", scope)  # even a first probe, which could go at once
     assert pacer.in_flight == 0
     assert cond.waits == []
+
+
+def test_only_a_window_429_empties_the_bucket() -> None:
+    clock = FakeClock(1000.0)
+    pacer = Pacer(clock=clock, sleep=clock.sleep, concurrency=8)
+    pacer.acquire("k")
+    verdict = pacer.release("k", hdrs(600, 0, 1030), 429)  # limit unknown: doubted, retried soon
+    assert verdict is not None and verdict.kind == "unsure"
+    assert pacer.bucket("k").remaining is None  # not emptied
+    pacer.acquire("k")
+    pacer.release("k", hdrs(600, 590, 1030), 200)
+    pacer.acquire("k")
+    verdict = pacer.release("k", hdrs(20, 0, 1030), 429)  # the concurrent limit
+    assert verdict is not None and verdict.kind == "concurrent"
+    bucket = pacer.bucket("k")
+    assert (bucket.remaining, bucket.reset) == (590, 1030)  # the window's budget is untouched
+    pacer.acquire("k")
+    verdict = pacer.release("k", hdrs(600, 0, 1030), 429)  # the window's own
+    assert verdict is not None and (verdict.kind, verdict.until) == ("window", 1030)
+    assert (bucket.remaining, bucket.reset) == (0, 1030)
+    pacer.acquire("k")  # sleeps until the reset
+    assert clock.sleeps[-1] == pytest.approx(30 + DEFAULT_MARGIN)
+
+
+def test_a_window_429_with_a_past_reset_does_not_block() -> None:
+    clock = FakeClock(1000.0)
+    pacer = Pacer(clock=clock, sleep=clock.sleep)
+    pacer.acquire("k")
+    pacer.release("k", hdrs(600, 590, 1030), 200)
+    pacer.acquire("k")
+    verdict = pacer.release("k", hdrs(600, 0, 990), 429)  # clock skew: the caller backs off
+    assert verdict is not None and (verdict.kind, verdict.until) == ("window", 1000.0)
+    assert pacer.bucket("k").remaining == 590
