@@ -289,37 +289,42 @@ def main() -> int:
         relative = path.relative_to(ROOT)
         original = path.read_text(encoding="utf-8")
 
-        def run(job: tuple[int, Mutant]) -> tuple[Mutant, str]:
+        def run(job: tuple[int, Mutant], timeout: float) -> tuple[Mutant, str]:
             slot, mutant = job
-            scratch = scratches[slot % len(scratches)]
-            target = scratch / relative
+            target = scratches[slot] / relative
             target.write_text(build(path, mutant), encoding="utf-8")
             try:
-                outcome = _run_tests(scratch, args.tests, timeout)
+                outcome = _run_tests(scratches[slot], args.tests, timeout)
                 print(f"  {outcome:8} {mutant.ident}  {mutant.description}", file=sys.stderr, flush=True)
                 return mutant, outcome
             finally:
                 target.write_text(original, encoding="utf-8")
 
-        # Each worker owns one scratch copy: mutants of one slot run one after another.
-        slots: dict[int, list[tuple[int, Mutant]]] = {}
-        for i, mutant in enumerate(chosen):
-            slots.setdefault(i % len(scratches), []).append((i % len(scratches), mutant))
-        with ThreadPoolExecutor(max_workers=len(scratches)) as pool:
-            outcomes = [o for batch in pool.map(lambda jobs: [run(j) for j in jobs], slots.values()) for o in batch]
+        def run_all(batch: list[Mutant], timeout: float) -> list[tuple[Mutant, str]]:
+            # Each worker owns one scratch copy: mutants of one slot run one after another.
+            slots: dict[int, list[tuple[int, Mutant]]] = {}
+            for i, mutant in enumerate(batch):
+                slots.setdefault(i % len(scratches), []).append((i % len(scratches), mutant))
+            with ThreadPoolExecutor(max_workers=len(scratches)) as pool:
+                runs = pool.map(lambda jobs: [run(j, timeout) for j in jobs], slots.values())
+                return [outcome for ran in runs for outcome in ran]
+
+        outcomes = dict(run_all(chosen, timeout))
         # The machine may be shared and loaded: a hang must be a real one. Each timed-out mutant
-        # runs again, alone, with three times the time; only a second timeout counts.
-        timeout *= 3
-        outcomes = [(m, run((0, m))[1] if o == "timeout" else o) for m, o in outcomes]
+        # runs again with twice the time; only a second timeout counts.
+        hung = [m for m, outcome in outcomes.items() if outcome == "timeout"]
+        if hung:
+            print(f"  rerunning {len(hung)} timed-out mutants with {2 * timeout:.0f} s each", file=sys.stderr)
+            outcomes.update(run_all(hung, 2 * timeout))
     finally:
         for scratch in scratches:
             shutil.rmtree(scratch, ignore_errors=True)
 
-    killed = sum(1 for _, outcome in outcomes if outcome == "killed")
+    killed = sum(1 for outcome in outcomes.values() if outcome == "killed")
     total = len(outcomes)
     score = 100.0 * killed / total if total else 100.0
     print(f"{args.module}: {killed}/{total} killed = {score:.0f}% ({len(equivalents)} equivalents listed)")
-    for mutant, outcome in sorted(outcomes, key=lambda o: o[0].line):
+    for mutant, outcome in sorted(outcomes.items(), key=lambda o: (o[0].line, o[0].ident)):
         if outcome != "killed":
             print(f"  {outcome:8} {mutant.ident}  {mutant.description}")
     return 0
