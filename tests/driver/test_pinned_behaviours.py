@@ -238,3 +238,64 @@ def test_self_join_fetches_each_source_once(org: Emulator, conn: okta_dbapi.Conn
         )
         == []
     )
+
+
+# -- pushdown narrows the calls, the residual query decides the rows ------------------------------
+
+
+def test_two_key_predicates_fetch_only_their_intersection(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    a, b = users_with(org, "ACTIVE")[:2]
+    expected = sorted((f["id"],) for f in org.org.factors(a))
+    for sql, params in (
+        ("SELECT id FROM okta.users.factors WHERE userId = ? AND userId IN (?, ?) ORDER BY id", [a, a, b]),
+        ("SELECT id FROM okta.users.factors WHERE userId IN (?, ?) AND userId = ? ORDER BY id", [a, b, a]),
+    ):
+        assert query(conn, org, sql, params) == expected
+        assert calls(org) == [("GET", f"{USERS}/{a}/factors")]
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT f.id FROM okta.users.factors f WHERE f.userId IN "
+        "(SELECT id FROM okta.users.users WHERE status = 'SUSPENDED') ORDER BY 1",
+        "SELECT f.id FROM okta.users.factors f JOIN okta.users.users u ON u.id = f.userId "
+        "WHERE u.status = 'SUSPENDED' ORDER BY 1",
+    ],
+)
+def test_factors_of_the_users_a_filter_selects(org: Emulator, conn: okta_dbapi.Connection, sql: str) -> None:
+    suspended = users_with(org, "SUSPENDED")
+    assert suspended
+    expected = sorted((f["id"],) for uid in suspended for f in org.org.factors(uid))
+    assert query(conn, org, sql) == expected
+    factor_calls = sorted(path for method, path in calls(org) if path != USERS)
+    assert factor_calls == sorted(f"{USERS}/{uid}/factors" for uid in suspended)  # only theirs
+    assert calls(org).count(("GET", USERS)) == 1
+
+
+def test_a_status_list_and_profile_predicates_on_users(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    wanted = {"SUSPENDED", "STAGED"}
+    expected = sorted((uid,) for s in wanted for uid in users_with(org, s))
+    sql = "SELECT id FROM okta.users.users WHERE status IN ('SUSPENDED', 'STAGED') ORDER BY id"
+    assert query(conn, org, sql) == expected
+    assert calls(org) == [("GET", USERS)]
+
+    users = [org.org.user(u) for u in org.org.user_ids()]
+    listed = [u for u in users if u is not None and u["status"] != "DEPROVISIONED"]
+    department = listed[0]["profile"]["department"]
+    expected = sorted((u["id"],) for u in listed if u["profile"]["department"] == department)
+    sql = "SELECT id FROM okta.users.users WHERE profile->>'department' = ? AND status <> 'DEPROVISIONED' ORDER BY id"
+    assert query(conn, org, sql, [department]) == expected
+    assert 0 < len(expected) < len(listed)
+    assert set(calls(org)) == {("GET", USERS)}
+
+
+def test_a_login_is_matched_exactly_though_okta_ignores_its_case(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    user = org.org.user(users_with(org, "ACTIVE")[0])
+    assert user is not None
+    login = user["profile"]["login"]
+    sql = "SELECT id FROM okta.users.users WHERE profile->>'login' = ?"
+    assert query(conn, org, sql, [login]) == [(user["id"],)]
+    assert len(calls(org)) == 1
+    assert query(conn, org, sql, [login.upper()]) == []  # Okta would answer it: SQL's = must not
+    assert len(calls(org)) <= 1
