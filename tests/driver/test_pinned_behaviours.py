@@ -201,6 +201,25 @@ def test_last_updated_bound_given_as_a_full_timestamp(org: Emulator, conn: okta_
     sql = sql.replace("?", f"'{bound}'")
     assert query(conn, org, sql) == expected
     assert calls(org) == [("GET", USERS)]
+    flipped = {">": "<", ">=": "<=", "<": ">", "<=": ">="}[op]  # the literal on the left
+    sql = f"SELECT id FROM okta.users.users WHERE ? {flipped} lastUpdated AND status <> 'DEPROVISIONED' ORDER BY id"
+    assert query(conn, org, sql, [bound]) == expected
+    assert calls(org) == [("GET", USERS)]
+
+
+@pytest.mark.parametrize("column", ["created", "activated", "statusChanged", "lastLogin", "passwordChanged"])
+def test_other_timestamps_are_not_taken_for_last_updated(
+    org: Emulator, conn: okta_dbapi.Connection, column: str
+) -> None:
+    users = [org.org.user(uid) for uid in org.org.user_ids()]
+    listed = [u for u in users if u is not None and u["status"] != "DEPROVISIONED"]
+    values = sorted(u[column] for u in listed if u.get(column))
+    bound = values[len(values) // 2]
+    expected = sorted((u["id"],) for u in listed if u.get(column) and instant(u[column]) >= instant(bound))
+    sql = f"SELECT id FROM okta.users.users WHERE {column} >= ? AND status <> 'DEPROVISIONED' ORDER BY id"
+    assert query(conn, org, sql, [bound]) == expected
+    assert set(calls(org)) == {("GET", USERS)}
+    assert all("lastUpdated" not in e.query.get("filter", "") for e in org.log.entries)
 
 
 # -- source merging in self-joins ------------------------------------------------------------------
