@@ -326,3 +326,11 @@ def test_a_window_429_with_a_past_reset_does_not_block() -> None:
     verdict = pacer.release("k", hdrs(600, 0, 990), 429)  # clock skew: the caller backs off
     assert verdict is not None and (verdict.kind, verdict.until) == ("window", 1000.0)
     assert pacer.bucket("k").remaining == 590
+
+
+def test_a_retry_after_429_with_limit_zero_is_concurrent_before_any_window_is_known() -> None:
+    b = Bucket(margin=MARGIN)
+    verdict = b.classify({**hdrs(0, 0, 1030), "Retry-After": "2"}, 1000.0)
+    assert (verdict.kind, verdict.until) == ("concurrent", 1002.0)
+    verdict = b.classify({**hdrs(600, 0, 1030), "Retry-After": "2"}, 1000.0)
+    assert (verdict.kind, verdict.until) == ("window", 1002.0)
