@@ -318,3 +318,22 @@ def test_a_login_is_matched_exactly_though_okta_ignores_its_case(org: Emulator, 
     assert len(calls(org)) == 1
     assert query(conn, org, sql, [login.upper()]) == []  # Okta would answer it: SQL's = must not
     assert len(calls(org)) <= 1
+
+
+def test_an_or_across_columns_is_checked_locally(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    """Only ``col = a OR col = b`` is a list the API can answer; any other OR is evaluated by SQLite."""
+    one = users_with(org, "ACTIVE")[0]
+    expected = sorted((u,) for u in {*users_with(org, "SUSPENDED"), one})
+    sql = "SELECT id FROM okta.users.users WHERE status = 'SUSPENDED' OR id = ? ORDER BY id"
+    assert query(conn, org, sql, [one]) == expected
+    assert set(calls(org)) <= {("GET", USERS), ("GET", f"{USERS}/{one}")}
+    sql = "SELECT id FROM okta.users.users WHERE (status = 'SUSPENDED' OR id = ?) AND status <> 'DEPROVISIONED'"
+    assert sorted(query(conn, org, sql, [one])) == expected
+    uid = next(u for u in users_with(org, "ACTIVE") if len({f["factorType"] for f in org.org.factors(u)}) > 2)
+    factors = org.org.factors(uid)
+    kind = factors[0]["factorType"]
+    expected = sorted((f["id"],) for f in factors if f["factorType"] == kind or f["status"] != "ACTIVE")
+    sql = "SELECT id FROM okta.users.factors WHERE userId = ? AND (factorType = ? OR status <> 'ACTIVE') ORDER BY id"
+    assert query(conn, org, sql, [uid, kind]) == expected
+    assert len(expected) < len(factors)
+    assert calls(org) == [("GET", f"{USERS}/{uid}/factors")]
