@@ -111,6 +111,19 @@ def test_a_waiter_for_an_answer_waits_at_most_recheck() -> None:
     assert clock.sleeps == []
 
 
+def test_with_nothing_in_flight_a_spent_window_is_slept_through() -> None:
+    """Nothing in flight could wake a waiter early: the pacer sleeps (through ``sleep``), and a
+    short sleep is counted as what it was."""
+    clock = FakeClock(1000.0)
+    pacer, cond = recording_pacer(clock, margin=MARGIN)
+    pacer.acquire("k")
+    pacer.release("k", hdrs(5, 0, 1000.45), 200)
+    pacer.acquire("k")
+    assert cond.waits == []
+    assert clock.sleeps == [pytest.approx(0.5)]
+    assert pacer.waited == pytest.approx(0.5)
+
+
 def test_a_single_sleep_is_capped_by_max_wait() -> None:
     clock = FakeClock(1000.0)
     pacer = Pacer(clock=clock, sleep=clock.sleep, margin=MARGIN, max_wait=4.0)
