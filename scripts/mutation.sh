@@ -14,7 +14,7 @@ SEED=${SEED:-1}
 # cancellation tests are about HTTP, and would only slow each mutant down).
 SQL_TESTS="tests/unit/test_planner.py tests/unit/test_ranges.py tests/driver/test_reads.py"
 SQL_TESTS+=" tests/driver/test_pinned_behaviours.py tests/driver/test_pushdown_table.py tests/driver/test_same_answer.py"
-SQL_TESTS+=" tests/differential"
+SQL_TESTS+=" tests/driver/test_residual_pinned.py tests/differential"
 declare -A MODULES=(
   [pacing]="okta_dbapi/http/pacing.py tests/unit/test_pacing_pinned.py tests/unit/test_pacing.py tests/unit/test_pacing_properties.py tests/unit/test_rate_limits.py"
   [pushdown]="okta_dbapi/sql/pushdown.py $SQL_TESTS"
