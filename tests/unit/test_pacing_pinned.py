@@ -347,3 +347,16 @@ def test_a_retry_after_429_with_limit_zero_is_concurrent_before_any_window_is_kn
     assert (verdict.kind, verdict.until) == ("concurrent", 1002.0)
     verdict = b.classify({**hdrs(600, 0, 1030), "Retry-After": "2"}, 1000.0)
     assert (verdict.kind, verdict.until) == ("window", 1002.0)
+
+
+@pytest.mark.parametrize("headers", [hdrs(600, 0, 1030), hdrs(20, 0, 1030), hdrs(600, 3, 1030), {}])
+def test_a_429_gives_its_slot_back(headers: dict[str, str]) -> None:
+    clock = FakeClock(1000.0)
+    pacer = Pacer(clock=clock, sleep=clock.sleep, concurrency=8)
+    pacer.acquire("k")
+    pacer.release("k", hdrs(600, 590, 1030), 200)
+    pacer.acquire("k")
+    pacer.acquire("k")
+    assert (pacer.in_flight, pacer.bucket("k").in_flight) == (2, 2)
+    pacer.release("k", headers, 429)
+    assert (pacer.in_flight, pacer.bucket("k").in_flight) == (1, 1)
