@@ -126,7 +126,7 @@ def test_with_nothing_in_flight_a_spent_window_is_slept_through() -> None:
 
 def test_a_single_sleep_is_capped_by_max_wait() -> None:
     clock = FakeClock(1000.0)
-    pacer = Pacer(clock=clock, sleep=clock.sleep, margin=MARGIN, max_wait=4.0)
+    pacer, _ = recording_pacer(clock, margin=MARGIN, max_wait=4.0)
     pacer.acquire("k")
     pacer.release("k", hdrs(5, 0, 1010), 200)
     pacer.acquire("k")  # spent until 1010.05: slept in steps of at most max_wait
@@ -137,12 +137,12 @@ def test_a_single_sleep_is_capped_by_max_wait() -> None:
 
 def test_the_default_cap_is_one_window_and_a_bit() -> None:
     clock = FakeClock(1000.0)
-    pacer = Pacer(clock=clock, sleep=clock.sleep, margin=MARGIN)
+    pacer, _ = recording_pacer(clock, margin=MARGIN)
     pacer.acquire("k")
     pacer.release("k", hdrs(5, 0, 1085), 200)  # plausible (within the horizon), 85 s away
     pacer.acquire("k")
     assert clock.sleeps == [pytest.approx(85.05)]
-    short = Pacer(clock=clock, sleep=clock.sleep, margin=MARGIN)
+    short = Pacer(clock=clock, margin=MARGIN)
     assert short.max_wait == pytest.approx(91.0)
 
 
@@ -165,7 +165,7 @@ def test_an_unpaced_bucket_counts_what_is_in_flight_when_headers_appear() -> Non
 
 def test_an_unpaced_pacer_counts_requests_in_flight() -> None:
     clock = FakeClock(0.0)
-    pacer = Pacer(clock=clock, sleep=clock.sleep)
+    pacer, _ = recording_pacer(clock)
     pacer.acquire("k")
     pacer.release("k", {"Content-Type": "application/json"}, 200)
     for _ in range(3):
@@ -310,7 +310,7 @@ def test_a_cancelled_statement_sends_nothing() -> None:
 
 def test_only_a_window_429_empties_the_bucket() -> None:
     clock = FakeClock(1000.0)
-    pacer = Pacer(clock=clock, sleep=clock.sleep, concurrency=8)
+    pacer, _ = recording_pacer(clock, concurrency=8)
     pacer.acquire("k")
     verdict = pacer.release("k", hdrs(600, 0, 1030), 429)  # limit unknown: doubted, retried soon
     assert verdict is not None and verdict.kind == "unsure"
@@ -332,7 +332,7 @@ def test_only_a_window_429_empties_the_bucket() -> None:
 
 def test_a_window_429_with_a_past_reset_does_not_block() -> None:
     clock = FakeClock(1000.0)
-    pacer = Pacer(clock=clock, sleep=clock.sleep)
+    pacer, _ = recording_pacer(clock)
     pacer.acquire("k")
     pacer.release("k", hdrs(600, 590, 1030), 200)
     pacer.acquire("k")
@@ -352,7 +352,7 @@ def test_a_retry_after_429_with_limit_zero_is_concurrent_before_any_window_is_kn
 @pytest.mark.parametrize("headers", [hdrs(600, 0, 1030), hdrs(20, 0, 1030), hdrs(600, 3, 1030), {}])
 def test_a_429_gives_its_slot_back(headers: dict[str, str]) -> None:
     clock = FakeClock(1000.0)
-    pacer = Pacer(clock=clock, sleep=clock.sleep, concurrency=8)
+    pacer, _ = recording_pacer(clock, concurrency=8)
     pacer.acquire("k")
     pacer.release("k", hdrs(600, 590, 1030), 200)
     pacer.acquire("k")
