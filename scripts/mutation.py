@@ -94,13 +94,21 @@ def _annotations(tree: ast.Module) -> Iterator[ast.expr]:
             yield node.returns
 
 
+def _dunder_all(tree: ast.Module) -> Iterator[ast.stmt]:
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            yield node
+
+
 def _sites(tree: ast.Module) -> Iterator[tuple[ast.AST, str, str]]:
     """(node, kind, description) for every place a one-token change can be made."""
     parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
-    annotations = {id(n) for a in _annotations(tree) for n in ast.walk(a)}
+    # Annotations are never evaluated (with ``from __future__ import annotations``) and ``__all__``
+    # only matters to ``import *``, which the project never uses: no mutants there.
+    skipped = {id(n) for a in [*_annotations(tree), *_dunder_all(tree)] for n in ast.walk(a)}
     for node in ast.walk(tree):
-        if id(node) in annotations:
-            continue  # never evaluated (the modules use ``from __future__ import annotations``)
+        if id(node) in skipped:
+            continue
         if isinstance(node, ast.Compare):
             for i, op in enumerate(node.ops):
                 if type(op) in _COMPARE_SWAPS:
