@@ -1,0 +1,103 @@
+"""The residual query (SQLite over the fetched rows) pinned over real HTTP: its errors, the names
+and types it hands back, and text comparisons of timestamps (issue 15)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+import okta_dbapi
+from okta_dbapi.emulator import Emulator
+from okta_dbapi.exceptions import OperationalError, ProgrammingError
+
+# Fixed by issue 9's planner (branch ``correct``): strict, so the merge that fixes them must drop this.
+ISSUE_9 = pytest.mark.xfail(strict=True, reason="main: factorId is named id; created < '2100' finds no row")
+
+
+def run(conn: okta_dbapi.Connection, org: Emulator, sql: str, params: Any = ()) -> okta_dbapi.Cursor:
+    org.log.clear()
+    cur = conn.cursor()
+    cur.execute(sql, params)
+    return cur
+
+
+def a_user_with_factors(org: Emulator) -> str:
+    return next(u for u in org.org.user_ids(include_deprovisioned=False) if len(org.org.factors(u)) >= 2)
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        (
+            "SELECT nosuch FROM okta.users.users",
+            "No such column: nosuch. Column names are those of the catalog (see cursor.description of SELECT * "
+            "or the README).",
+        ),
+        (
+            "SELECT id FROM okta.users.users u JOIN okta.users.factors f ON f.userId = u.id",
+            "Ambiguous column name: id.",
+        ),
+    ],
+)
+def test_a_query_sqlite_cannot_compile_fails_before_any_call(
+    org: Emulator, conn: okta_dbapi.Connection, sql: str, message: str
+) -> None:
+    org.log.clear()
+    with pytest.raises(ProgrammingError) as caught:
+        conn.cursor().execute(sql)
+    assert str(caught.value) == message
+    assert org.log.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("expression", "reason"),
+    [("json_extract('{', '$.a')", "malformed JSON"), ("abs(-9223372036854775808)", "integer overflow")],
+)
+def test_a_row_sqlite_cannot_evaluate_is_an_operational_error(
+    org: Emulator, conn: okta_dbapi.Connection, expression: str, reason: str
+) -> None:
+    uid = a_user_with_factors(org)
+    org.log.clear()
+    with pytest.raises(OperationalError) as caught:
+        cur = conn.cursor()
+        cur.execute(f"SELECT {expression} FROM okta.users.factors WHERE userId = ?", [uid])
+        cur.fetchall()
+    assert str(caught.value) == f"Could not evaluate the query locally: {reason}."
+    assert not isinstance(caught.value, ProgrammingError)
+    assert org.log.count() == 1
+
+
+@ISSUE_9
+def test_factorid_is_named_as_written_and_holds_the_id(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    uid = a_user_with_factors(org)
+    cur = run(conn, org, "SELECT factorId, f.factorId AS fid, f.id FROM okta.users.factors f WHERE userId = ?", [uid])
+    assert cur.description is not None
+    assert [d[0] for d in cur.description] == ["factorId", "fid", "id"]
+    assert sorted(cur.fetchall()) == sorted((f["id"], f["id"], f["id"]) for f in org.org.factors(uid))
+
+
+def test_json_and_timestamps_come_back_typed(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    uid = a_user_with_factors(org)
+    factor = org.org.factors(uid)[0]
+    sql = "SELECT profile, created, lastUpdated FROM okta.users.factors WHERE userId = ? AND id = ?"
+    row = run(conn, org, sql, [uid, factor["id"]]).fetchone()
+    assert row is not None
+    profile, created, updated = row
+    assert profile == factor.get("profile")
+    assert created == dt.datetime.fromisoformat(factor["created"].replace("Z", "+00:00"))
+    assert created.tzinfo is not None and isinstance(updated, dt.datetime)
+    # through a subquery too
+    sql = "SELECT p, c FROM (SELECT profile AS p, created AS c FROM okta.users.factors WHERE userId = ? AND id = ?)"
+    assert run(conn, org, sql, [uid, factor["id"]]).fetchone() == (profile, created)
+
+
+@pytest.mark.parametrize("bound", ["2019", "2019-06", "2020-01-01", pytest.param("2100", marks=ISSUE_9)])
+def test_timestamps_compare_as_text(org: Emulator, conn: okta_dbapi.Connection, bound: str) -> None:
+    """``created < '2021'`` compares ISO text with text, as in any SQLite table of strings."""
+    users = [org.org.user(u) for u in org.org.user_ids()]
+    listed = [u for u in users if u is not None and u["status"] != "DEPROVISIONED"]
+    expected = sum(1 for u in listed if u["created"] < bound)
+    sql = "SELECT count(*) FROM okta.users.users WHERE created < ? AND status <> 'DEPROVISIONED'"
+    assert run(conn, org, sql, [bound]).fetchall() == [(expected,)]
