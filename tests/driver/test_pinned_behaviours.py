@@ -85,6 +85,19 @@ def test_offset_past_the_end_is_empty(org: Emulator, conn: okta_dbapi.Connection
     assert rows == [(active[-1],)]
 
 
+def test_limit_zero_on_a_streamed_scan(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    assert query(conn, org, "SELECT id FROM okta.users.users WHERE status = 'ACTIVE' LIMIT 0") == []
+    assert len(calls(org)) <= 1
+
+
+@pytest.mark.xfail(strict=True, reason="fixed by issue 9's planner (branch correct): main streams no row")
+def test_a_negative_limit_is_no_limit(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    active = users_with(org, "ACTIVE")  # SQLite: a negative LIMIT is no limit
+    rows = query(conn, org, "SELECT id FROM okta.users.users WHERE status = 'ACTIVE' LIMIT -1 OFFSET 2")
+    assert rows == [(u,) for u in active[2:]]
+    assert calls(org) == [("GET", USERS)]
+
+
 # -- a keyed user re-checks the other predicates -----------------------------------------------
 
 
