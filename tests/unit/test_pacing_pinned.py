@@ -360,3 +360,5 @@ def test_a_429_gives_its_slot_back(headers: dict[str, str]) -> None:
     assert (pacer.in_flight, pacer.bucket("k").in_flight) == (2, 2)
     pacer.release("k", headers, 429)
     assert (pacer.in_flight, pacer.bucket("k").in_flight) == (1, 1)
+    pacer.release("k", headers, 429)
+    assert (pacer.in_flight, pacer.bucket("k").in_flight) == (0, 0)
