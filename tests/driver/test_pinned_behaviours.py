@@ -90,7 +90,6 @@ def test_limit_zero_on_a_streamed_scan(org: Emulator, conn: okta_dbapi.Connectio
     assert len(calls(org)) <= 1
 
 
-@pytest.mark.xfail(strict=True, reason="fixed by issue 9's planner (branch correct): main streams no row")
 def test_a_negative_limit_is_no_limit(org: Emulator, conn: okta_dbapi.Connection) -> None:
     active = users_with(org, "ACTIVE")  # SQLite: a negative LIMIT is no limit
     rows = query(conn, org, "SELECT id FROM okta.users.users WHERE status = 'ACTIVE' LIMIT -1 OFFSET 2")
@@ -293,11 +292,8 @@ def test_two_key_predicates_fetch_only_their_intersection(org: Emulator, conn: o
         "(SELECT id FROM okta.users.users WHERE status = 'SUSPENDED') ORDER BY 1",
         "SELECT f.id FROM okta.users.factors f JOIN okta.users.users u ON u.id = f.userId "
         "WHERE u.status = 'SUSPENDED' ORDER BY 1",
-        pytest.param(
-            "SELECT f.id FROM okta.users.factors f WHERE EXISTS "
-            "(SELECT 1 FROM okta.users.users u WHERE u.id = f.userId AND u.status = 'SUSPENDED') ORDER BY 1",
-            marks=pytest.mark.xfail(strict=True, reason="main fans out to every user; issue 9's planner narrows"),
-        ),
+        "SELECT f.id FROM okta.users.factors f WHERE EXISTS "
+        "(SELECT 1 FROM okta.users.users u WHERE u.id = f.userId AND u.status = 'SUSPENDED') ORDER BY 1",
     ],
 )
 def test_factors_of_the_users_a_filter_selects(org: Emulator, conn: okta_dbapi.Connection, sql: str) -> None:
