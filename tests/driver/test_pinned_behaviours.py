@@ -351,3 +351,13 @@ def test_an_or_across_columns_is_checked_locally(org: Emulator, conn: okta_dbapi
     assert query(conn, org, sql, [uid, kind]) == expected
     assert len(expected) < len(factors)
     assert calls(org) == [("GET", f"{USERS}/{uid}/factors")]
+
+
+def test_explain_says_which_users_a_dependent_fetch_follows(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    semi = "SELECT f.id FROM okta.users.factors f WHERE f.userId IN (SELECT id FROM okta.users.users WHERE status = ?)"
+    join = "SELECT f.id FROM okta.users.factors f JOIN okta.users.users u ON u.id = f.userId WHERE u.status = ?"
+    for sql, whose in ((semi, "user the semi-join keeps"), (join, "user loaded above")):
+        steps = query(conn, org, "EXPLAIN " + sql, ["SUSPENDED"])
+        assert [s[1] for s in steps] == ["list_users", "list_factors", "residual"]
+        assert steps[1][5] == f"1 per {whose} (depends on data)"
+        assert calls(org) == []  # EXPLAIN sends nothing
