@@ -361,3 +361,19 @@ def test_explain_says_which_users_a_dependent_fetch_follows(org: Emulator, conn:
         assert [s[1] for s in steps] == ["list_users", "list_factors", "residual"]
         assert steps[1][5] == f"1 per {whose} (depends on data)"
         assert calls(org) == []  # EXPLAIN sends nothing
+
+
+@pytest.mark.parametrize("column", ["created", "lastLogin"])
+def test_a_range_on_another_timestamp_alone_is_checked_locally(
+    org: Emulator, conn: okta_dbapi.Connection, column: str
+) -> None:
+    """Nothing is pushed for it, so the scan is not exact: the rows are still filtered (every user,
+    DEPROVISIONED included, as okta.users.users holds them)."""
+    users = [u for u in (org.org.user(uid) for uid in org.org.user_ids()) if u is not None]
+    values = sorted(u[column] for u in users if u.get(column))
+    bound = values[len(values) // 2]
+    expected = sorted(u["id"] for u in users if u.get(column) and instant(u[column]) >= instant(bound))
+    rows = query(conn, org, f"SELECT id FROM okta.users.users WHERE {column} >= ?", [bound])
+    assert sorted(r[0] for r in rows) == expected
+    assert 0 < len(expected) < len(users)
+    assert set(calls(org)) == {("GET", USERS)}

@@ -96,3 +96,11 @@ def test_timestamps_compare_as_text(org: Emulator, conn: okta_dbapi.Connection, 
     expected = sum(1 for u in listed if u["created"] < bound)
     sql = "SELECT count(*) FROM okta.users.users WHERE created < ? AND status <> 'DEPROVISIONED'"
     assert run(conn, org, sql, [bound]).fetchall() == [(expected,)]
+
+
+def test_an_unknown_qualified_column_gets_a_did_you_mean(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    org.log.clear()
+    with pytest.raises(ProgrammingError) as caught:
+        conn.cursor().execute("SELECT u.statsu FROM okta.users.users u")
+    assert "Did you mean status?" in str(caught.value)
+    assert org.log.count() == 0
