@@ -20,7 +20,7 @@ from sqlglot import exp
 
 from okta_dbapi.catalog import USERS
 from okta_dbapi.sql.ranges import okta_bound
-from okta_dbapi.sql.scopes import Ref, Resolver, find_refs, key_for
+from okta_dbapi.sql.scopes import Ref, Resolver, find_refs, key_for, within
 from okta_dbapi.sql.terms import and_terms, key_text, literal_value, okta_string, or_as_in, profile_attribute
 
 __all__ = ["Analyzer", "Ref", "find_refs", "key_for", "literal_value"]
@@ -194,7 +194,7 @@ class Analyzer(Resolver):
         if select is None or self.outside(select):
             return
         origin = origin or select
-        inner_refs = [r for r in self.refs if r.node is origin or _is_inside(r.node, origin)]
+        inner_refs = [r for r in self.refs if r.node is origin or within(r.node, origin)]
         ctes = {c.alias_or_name.lower(): c for c in origin.root().find_all(exp.CTE)}
         pending = [select]
         seen: set[str] = set()
@@ -207,7 +207,7 @@ class Analyzer(Resolver):
                     cte = ctes[name]
                     if self.outside(cte.this):
                         return
-                    inner_refs.extend(r for r in self.refs if _is_inside(r.node, cte))
+                    inner_refs.extend(r for r in self.refs if within(r.node, cte))
                     pending.append(cte.this)
         if any(r.table is not USERS for r in inner_refs):
             return
@@ -250,15 +250,6 @@ class Analyzer(Resolver):
         if bound is not None:
             ref.user_filters.append(f'lastUpdated {op} "{bound}"')
         return False
-
-
-def _is_inside(node: exp.Expression, outer: exp.Expression) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent is outer:
-            return True
-        parent = parent.parent
-    return False
 
 
 def _select_from_item(item: exp.Expression, column: str) -> exp.Expression | None:

@@ -155,12 +155,13 @@ class Resolver:
             if found is None:
                 return True
             owner_scope = found[0]
-            if owner_scope is not node and not _within(owner_scope, node):
+            if owner_scope is not node and not within(owner_scope, node):
                 return True
         return False
 
 
-def _within(inner: exp.Expression, outer: exp.Expression) -> bool:
+def within(inner: exp.Expression, outer: exp.Expression) -> bool:
+    """Whether ``inner`` stands somewhere below ``outer`` in the tree."""
     parent = inner.parent
     while parent is not None:
         if parent is outer:
