@@ -14,6 +14,14 @@ from okta_dbapi.sql.result import DescriptionRow, Result
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _check_operation(operation: Any) -> None:
+    if not isinstance(operation, str):
+        raise ProgrammingError(
+            f"The statement must be SQL text (a str), not {type(operation).__name__}; e.g. "
+            "cursor.execute('SELECT id FROM okta.users.users')."
+        )
+
+
 class Connection(Protocol):
     """What a cursor needs of its connection (the Connection class satisfies it, and any stand-in
     with these members does: the CLI's tests use one)."""
@@ -110,6 +118,7 @@ class Cursor:
     @interruptible
     def execute(self, operation: str, parameters: Sequence[Any] | Mapping[str, Any] | None = None) -> Cursor:
         self._reset()
+        _check_operation(operation)
         new_scope = getattr(self.connection, "_scope", None)
         self._scope = new_scope() if new_scope is not None else None
         result = self.connection._run(operation, parameters, progress=self.progress, scope=self._scope)
@@ -121,6 +130,7 @@ class Cursor:
     @interruptible
     def executemany(self, operation: str, seq_of_parameters: Sequence[Sequence[Any] | Mapping[str, Any]]) -> Cursor:
         self._reset()
+        _check_operation(operation)
         if isinstance(seq_of_parameters, (str, bytes, Mapping)) or not isinstance(seq_of_parameters, Iterable):
             raise ProgrammingError(
                 "executemany() takes a sequence of parameter sets, e.g. [(a1, b1), (a2, b2)], not "

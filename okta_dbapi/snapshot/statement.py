@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from okta_dbapi.catalog import require_table
+from okta_dbapi.exceptions import ProgrammingError
 
 _REFRESH = re.compile(r"^\s*REFRESH\s+(?:TABLE\s+)?([\w.\"`]+)(\s+FULL)?\s*;?\s*$", re.IGNORECASE)
 _LOOKS_LIKE = re.compile(r"^\s*REFRESH\b", re.IGNORECASE)
@@ -16,8 +17,6 @@ def parse_refresh(sql: str) -> tuple[str, bool] | None:
         return None
     m = _REFRESH.match(sql)
     if m is None:
-        from okta_dbapi.exceptions import ProgrammingError
-
         raise ProgrammingError(
             "REFRESH takes one table and an optional FULL: REFRESH okta.users.factors, REFRESH okta.users.users FULL."
         )

@@ -188,6 +188,19 @@ def test_refused_before_anything_is_sent(
     assert emu.log.count() == 0
 
 
+@pytest.mark.parametrize("operation", [5, None, b"SELECT 1", ["SELECT 1"]])
+def test_a_statement_that_is_not_text_is_a_programming_error(
+    conn: okta_dbapi.Connection, emu: Emulator, operation: Any
+) -> None:
+    emu.log.clear()
+    cur = conn.cursor()
+    with pytest.raises(ProgrammingError, match="must be SQL text"):
+        cur.execute(operation)
+    with pytest.raises(ProgrammingError, match="must be SQL text"):
+        cur.executemany(operation, [[]])
+    assert emu.log.count() == 0
+
+
 def test_a_5000_digit_literal_in_a_select_is_a_number(conn: okta_dbapi.Connection, emu: Emulator, uid: str) -> None:
     cur = conn.cursor()
     cur.execute(FACTORS_OF + " AND 1 < " + "9" * 5000, [uid])
