@@ -20,9 +20,12 @@ declare -A MODULES=(
   [pushdown]="okta_dbapi/sql/pushdown.py $SQL_TESTS"
   [planner]="okta_dbapi/sql/planner.py $SQL_TESTS"
   [residual]="okta_dbapi/sql/residual.py $SQL_TESTS"
+  [scopes]="okta_dbapi/sql/scopes.py $SQL_TESTS"
+  [terms]="okta_dbapi/sql/terms.py $SQL_TESTS"
+  [ranges]="okta_dbapi/sql/ranges.py $SQL_TESTS"
   [ledger]="okta_dbapi/writes/ledger.py tests/writes"
 )
-ORDER=(pacing pushdown planner residual ledger)
+ORDER=(pacing pushdown planner residual scopes terms ranges ledger)
 selected=("$@")
 [ ${#selected[@]} -eq 0 ] && selected=("${ORDER[@]}")
 for name in "${selected[@]}"; do
