@@ -105,3 +105,24 @@ def test_an_unknown_qualified_column_gets_a_did_you_mean(org: Emulator, conn: ok
             conn.cursor().execute(sql)
         assert "Did you mean status?" in str(caught.value)  # the qualifier is not part of the name
     assert org.log.count() == 0
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        # A CTE takes the table's name, so the local table gets another; the table's own name still
+        # qualifies its columns (fully qualified, or by the bare table name).
+        "WITH factors AS (SELECT 1 AS x) SELECT okta.users.factors.factorType FROM okta.users.factors "
+        "WHERE okta.users.factors.userId = ? ORDER BY 1",
+        "WITH factors AS (SELECT 1 AS x) SELECT factors.factorType FROM okta.users.factors "
+        "WHERE factors.userId = ? ORDER BY 1",
+        # ...and the CTE is still there under its own name.
+        "WITH factors AS (SELECT factorType FROM okta.users.factors WHERE userId = ?) "
+        "SELECT factors.factorType FROM factors ORDER BY 1",
+    ],
+)
+def test_a_table_keeps_its_name_beside_a_cte_of_that_name(org: Emulator, conn: okta_dbapi.Connection, sql: str) -> None:
+    uid = a_user_with_factors(org)
+    got = run(conn, org, sql, [uid]).fetchall()
+    assert got == sorted((f["factorType"],) for f in org.org.factors(uid))
+    assert org.log.count() == 1
