@@ -294,6 +294,9 @@ def test_two_key_predicates_fetch_only_their_intersection(org: Emulator, conn: o
         "WHERE u.status = 'SUSPENDED' ORDER BY 1",
         "SELECT f.id FROM okta.users.factors f WHERE EXISTS "
         "(SELECT 1 FROM okta.users.users u WHERE u.id = f.userId AND u.status = 'SUSPENDED') ORDER BY 1",
+        # SQLite's ``x IN table`` form, over a CTE
+        "WITH s AS (SELECT id FROM okta.users.users WHERE status = 'SUSPENDED') "
+        "SELECT f.id FROM okta.users.factors f WHERE f.userId IN s ORDER BY 1",
     ],
 )
 def test_factors_of_the_users_a_filter_selects(org: Emulator, conn: okta_dbapi.Connection, sql: str) -> None:
