@@ -72,15 +72,13 @@ class LocalDatabase:
             return
         self.connection.execute(create_table_sql(table, name=name, primary_key=False))
         self.tables[name] = table
-        self._rowids[name] = {}
 
-    def insert(self, table: Table, items: Iterable[Mapping[str, Any]], name: str | None = None) -> int:
+    def insert(self, table: Table, items: Iterable[Mapping[str, Any]], name: str | None = None) -> None:
         """Store rows; a row with the primary key of one already stored replaces it."""
         name = name or table.name
         rowids = self._rowids.setdefault(name, {})
         positions = [i for i, c in enumerate(table.columns) if c.name in table.primary_key]
         placeholders = ", ".join("?" for _ in table.columns)
-        count = 0
         for item in items:
             row = storage_row(table, item)
             key = tuple(row[i] for i in positions)
@@ -90,8 +88,6 @@ class LocalDatabase:
             cursor = self.connection.execute(f'INSERT INTO "{name}" VALUES ({placeholders})', row)
             if None not in key and cursor.lastrowid is not None:
                 rowids[key] = cursor.lastrowid
-            count += 1
-        return count
 
     def distinct(self, name: str, column: str) -> list[Any]:
         cursor = self.connection.execute(f'SELECT DISTINCT "{column}" FROM "{name}" WHERE "{column}" IS NOT NULL')
