@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, settings
 
 import okta_dbapi
 from okta_dbapi.emulator import Emulator
+from okta_dbapi.emulator.validation import SpecValidator
 
 # Property tests are seeded in CI (the same examples every run); OKTA_DBAPI_HYPOTHESIS_EXAMPLES=N runs
 # N random examples per property instead, for longer hunts on a workstation.
@@ -36,6 +37,12 @@ def temporary_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     patch.setenv("USERPROFILE", str(home))
     yield home
     patch.undo()
+
+
+@pytest.fixture(scope="session")
+def spec_validator() -> SpecValidator:
+    """One validator for the session: loading the spec is the slow part of ``validate=True``."""
+    return SpecValidator()
 
 
 @pytest.fixture(scope="session")

@@ -11,11 +11,6 @@ from okta_dbapi.emulator import Emulator
 from okta_dbapi.emulator.validation import SpecValidator
 
 
-@pytest.fixture(scope="session")
-def spec_validator() -> SpecValidator:
-    return SpecValidator()  # ~0.7 s: build once
-
-
 @pytest.fixture
 def emu(spec_validator: SpecValidator) -> Iterator[Emulator]:
     """A 40-user org whose every response is validated against the spec (see teardown)."""

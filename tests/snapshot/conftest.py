@@ -13,11 +13,6 @@ from okta_dbapi.emulator import Emulator
 from okta_dbapi.emulator.validation import SpecValidator
 
 
-@pytest.fixture(scope="session")
-def spec_validator() -> SpecValidator:
-    return SpecValidator()
-
-
 @pytest.fixture
 def emu(spec_validator: SpecValidator) -> Iterator[Emulator]:
     e = Emulator(users=15, seed=11)

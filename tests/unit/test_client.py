@@ -33,17 +33,6 @@ FACTORS = "/api/v1/users/{userId}/factors"
 FACTOR = "/api/v1/users/{userId}/factors/{factorId}"
 
 
-@pytest.fixture
-def mock() -> Iterator[requests_mock.Mocker]:
-    with requests_mock.Mocker(case_sensitive=True) as m:
-        yield m
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
 def make_client(clock: FakeClock, **options: Any) -> OktaClient:
     settings = Settings.resolve(org_url=options.pop("org_url", ORG), token=options.pop("token", TOKEN), **options)
     return OktaClient(settings, clock=clock, sleep=clock.sleep)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -36,12 +35,6 @@ def okta_error(code: str, summary: str, causes: tuple[str, ...] = (), error_id: 
         "errorId": error_id,
         "errorCauses": [{"errorSummary": c} for c in causes],
     }
-
-
-@pytest.fixture
-def mock() -> Iterator[requests_mock.Mocker]:
-    with requests_mock.Mocker(case_sensitive=True) as m:
-        yield m
 
 
 @pytest.fixture

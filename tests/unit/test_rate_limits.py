@@ -4,7 +4,6 @@ and a fake clock: one call, or a short sequence, is the point of each test)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,17 +19,6 @@ from okta_dbapi.settings import Settings
 ORG = "https://my-org.okta.com"
 FACTORS = "/api/v1/users/{userId}/factors"
 BUSY = {"errorCode": "E0000047", "errorSummary": "API call exceeded rate limit due to too many requests."}
-
-
-@pytest.fixture
-def mock() -> Iterator[requests_mock.Mocker]:
-    with requests_mock.Mocker(case_sensitive=True) as m:
-        yield m
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 def make_client(clock: FakeClock, **options: Any) -> OktaClient:

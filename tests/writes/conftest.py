@@ -16,12 +16,6 @@ from okta_dbapi.emulator.validation import SpecValidator
 _logins = itertools.count()
 
 
-@pytest.fixture(scope="session")
-def spec_validator() -> SpecValidator:
-    """One validator for the session: loading the spec is the slow part of ``validate=True``."""
-    return SpecValidator()
-
-
 @pytest.fixture
 def emu(spec_validator: SpecValidator) -> Iterator[Emulator]:
     """A fresh org that checks every request and response against Okta's spec."""
