@@ -50,9 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--seed", type=int, default=1, help="the same seed gives the same users and factors (default: %(default)s)"
     )
-    p.add_argument(
-        "--latency", type=float, default=0.0, help="seconds added to every request (default: %(default)s)"
-    )
+    p.add_argument("--latency", type=float, default=0.0, help="seconds added to every request (default: %(default)s)")
     p.add_argument(
         "--rate-limit",
         type=_rate_limit,
@@ -68,9 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N[/WINDOW_S]",
         help="the System Log's own bucket, like Okta's for /api/v1/logs (default: 120/60)",
     )
-    p.add_argument(
-        "--token", default=None, help="the SSWS API token to accept (default: a new random token, printed)"
-    )
+    p.add_argument("--token", default=None, help="the SSWS API token to accept (default: a new random token, printed)")
     p.add_argument(
         "--validate",
         action="store_true",
@@ -97,9 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=",".join(API_SCOPES),
         help="comma-separated scopes granted to the service apps (default: %(default)s)",
     )
-    p.add_argument(
-        "--require-dpop", action="store_true", help="service apps must send DPoP proofs (default: off)"
-    )
+    p.add_argument("--require-dpop", action="store_true", help="service apps must send DPoP proofs (default: off)")
     p.add_argument(
         "--token-lifetime", type=float, default=3600.0, help="seconds an access token lasts (default: %(default)s)"
     )

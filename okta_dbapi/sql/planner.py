@@ -231,10 +231,10 @@ def assign_local_names(ast: exp.Expression, refs: list[Ref]) -> None:
         ref.node.meta["okta_local"] = name
 
 
-def plan_select(ast: exp.Expression, subdomain: str, page_size: int) -> Plan:
+def plan_select(ast: exp.Expression, page_size: int) -> Plan:
     refs = find_refs(ast)
     assign_local_names(ast, refs)
-    analyzer = Analyzer(refs, subdomain)
+    analyzer = Analyzer(refs)
     for ref in refs:
         analyzer.analyze(ref)
     analyzer.propagate_keys()

@@ -27,9 +27,8 @@ __all__ = ["Analyzer", "Ref", "find_refs", "key_for", "literal_value"]
 
 
 class Analyzer(Resolver):
-    def __init__(self, refs: list[Ref], subdomain: str) -> None:
+    def __init__(self, refs: list[Ref]) -> None:
         super().__init__(refs)
-        self.subdomain = subdomain
         # (ref, key, other ref, other key): ref's key equals the other's in ref's own conditions.
         self.equalities: list[tuple[Ref, str, Ref, str]] = []
 
@@ -134,8 +133,6 @@ class Analyzer(Resolver):
             if key == "userId" and ref.table is not USERS:
                 self.add_user_set(ref, _select_from_item(item, other.name), origin=item)
             return False
-        if other_ref is ref:
-            return False
         other_key = key_for(other_ref.table, other.name)
         if other_key is not None:
             self.equalities.append((ref, key, other_ref, other_key))
@@ -154,20 +151,24 @@ class Analyzer(Resolver):
                     changed = True
 
     def push_semijoin(self, ref: Ref, name: str, query: exp.Expression) -> bool:
-        """``userId IN (SELECT ...)`` or ``userId = (SELECT ...)``: only the ids it yields matter."""
-        key = key_for(ref.table, name)
+        """``userId IN (SELECT ...)`` or ``userId = (SELECT ...)``: only the ids it yields matter.
+        The semi-join itself is always evaluated locally, so this never counts as exact."""
         select = query.unnest() if isinstance(query, exp.Subquery) else query
-        if key != "userId" or ref.table is USERS or not isinstance(select, exp.Query):
-            return False
-        self.add_user_set(ref, select)
-        if not isinstance(select, exp.Select):
-            return False
-        projections = select.expressions
-        if len(projections) == 1 and isinstance(projections[0], exp.Column):
-            inner = self.resolve(projections[0], select)
-            if inner is not None and inner.table is USERS and projections[0].name.lower() == "id":
-                ref.depends_on_users = key
+        if key_for(ref.table, name) == "userId" and ref.table is not USERS and isinstance(select, exp.Query):
+            self.add_user_set(ref, select)
+            if self.yields_user_ids(select):
+                ref.depends_on_users = "userId"
         return False
+
+    def yields_user_ids(self, select: exp.Query) -> bool:
+        """Whether ``select`` projects nothing but the id of a users reference of its own."""
+        if not isinstance(select, exp.Select) or len(select.expressions) != 1:
+            return False
+        projected = select.expressions[0].unalias().unnest()
+        if not isinstance(projected, exp.Column) or projected.name.lower() != "id":
+            return False
+        inner = self.resolve(projected, select)
+        return inner is not None and inner.table is USERS
 
     def push_exists(self, ref: Ref, query: exp.Expression) -> bool:
         """``EXISTS (SELECT ... FROM users u WHERE u.id = f.userId ...)``: a semi-join like ``IN``."""

@@ -25,7 +25,7 @@ from okta_dbapi.sql.subdomain import strip_subdomain
 def plan_query(ast: exp.Expression, client: OktaClient) -> Plan:
     settings = client.settings
     strip_subdomain(ast, settings.subdomain)
-    return plan_select(ast, settings.subdomain, settings.page_size)
+    return plan_select(ast, settings.page_size)
 
 
 def run_select(

@@ -46,9 +46,7 @@ class FakeCursor:
         if callable(result):
             result = result(self)
         columns, rows, rowcount = result
-        self.description = (
-            None if columns is None else [(c, "string", None, None, None, None, None) for c in columns]
-        )
+        self.description = None if columns is None else [(c, "string", None, None, None, None, None) for c in columns]
         self._rows = list(rows)
         self.rowcount = rowcount
 
@@ -82,8 +80,9 @@ ONE = (["n"], [(1,)], -1)
 def fake(monkeypatch: pytest.MonkeyPatch) -> FakeConnection:
     conn = FakeConnection({"select 1": ONE, "select 2": (["n"], [(2,)], -1)})
 
-    def connect(subdomain: str | None = None, org_url: str | None = None, token: str | None = None,
-                **options: Any) -> FakeConnection:
+    def connect(
+        subdomain: str | None = None, org_url: str | None = None, token: str | None = None, **options: Any
+    ) -> FakeConnection:
         conn.kwargs = {"subdomain": subdomain, "org_url": org_url, "token": token, **options}
         return conn
 
@@ -234,8 +233,7 @@ def test_options_and_org_flags_reach_connect(fake: FakeConnection) -> None:
     argv = ["--subdomain", "acme", "-o", "max_concurrency=4", "--option", "timeout=5", "SELECT 1"]
     status, _, err = run(argv)
     assert status == 0, err
-    assert fake.kwargs == {"subdomain": "acme", "org_url": None, "token": None,
-                           "max_concurrency": "4", "timeout": "5"}
+    assert fake.kwargs == {"subdomain": "acme", "org_url": None, "token": None, "max_concurrency": "4", "timeout": "5"}
 
 
 def test_token_flag_is_never_echoed(fake: FakeConnection) -> None:

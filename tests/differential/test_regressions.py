@@ -12,7 +12,7 @@ from conftest import World
 from diff_compare import Query, check
 from diff_world import TX_TABLE
 
-U, F = "okta.users.users", "okta.users.factors"
+U, F, S = "okta.users.users", "okta.users.factors", "okta.users.supported_factors"
 
 CASES: dict[str, Query] = {
     # 1. Deprovisioned users are in okta.users.users whatever the plan.
@@ -120,6 +120,25 @@ CASES: dict[str, Query] = {
     "login_in_another_case": Query(f"SELECT id FROM {U} WHERE profile->>'login' = 'MIXED.CASE@EXAMPLE.COM'"),
     "login_as_written": Query(f"SELECT id FROM {U} WHERE profile->>'login' = 'Mixed.Case@Example.com'"),
     "status_in_another_case": Query(f"SELECT id FROM {U} WHERE status = 'active'"),
+    # 6. Pinned by mutation testing (issue 15): each fails under a one-token change of the planner.
+    "join_through_the_catalog_to_filtered_users": Query(
+        f"SELECT count(*) FROM {F} f JOIN {S} s ON f.userId = s.userId JOIN {U} u ON u.status = s.status "
+        "WHERE u.status = 'ACTIVE'"
+    ),
+    "semi_join_through_the_catalog": Query(
+        f"SELECT count(*) FROM {F} f WHERE f.userId IN (SELECT s.userId FROM {S} s WHERE s.status = 'ACTIVE' "
+        f"AND s.userId IN (SELECT id FROM {U} WHERE status = 'SUSPENDED'))"
+    ),
+    "semi_join_through_a_cte_over_factors": Query(
+        f"WITH c AS (SELECT userId FROM {F} WHERE userId IN (SELECT id FROM {U} WHERE status = 'SUSPENDED')) "
+        f"SELECT count(*) FROM {S} s WHERE s.userId IN (SELECT userId FROM c)"
+    ),
+    "in_list_with_an_expression": Query(f"SELECT id FROM {U} WHERE status IN ('ACTIVE', upper('suspended'))"),
+    "semi_join_on_the_outer_row": Query(f"SELECT id FROM {F} f WHERE f.userId IN (SELECT f.id)"),
+    "exists_on_the_other_side_of_a_cross_join": Query(
+        f"SELECT count(*) FROM {F} f, {F} g WHERE f.factorType = g.factorType "
+        f"AND EXISTS (SELECT 1 FROM {U} u WHERE u.id = g.userId AND u.status = 'SUSPENDED')"
+    ),
 }
 
 

@@ -333,6 +333,8 @@ def test_a_login_is_matched_exactly_though_okta_ignores_its_case(org: Emulator, 
     sql = "SELECT id FROM okta.users.users WHERE profile->>'login' = ?"
     assert query(conn, org, sql, [login]) == [(user["id"],)]
     assert len(calls(org)) == 1
+    # a login is found by Okta's filter, which is consistent at once (never by its search, which is not)
+    assert org.log.entries[0].query == {"limit": "200", "filter": f'profile.login eq "{login}"'}
     assert query(conn, org, sql, [login.upper()]) == []  # Okta would answer it: SQL's = must not
     assert len(calls(org)) <= 1
 
@@ -380,3 +382,104 @@ def test_a_range_on_another_timestamp_alone_is_checked_locally(
     assert sorted(r[0] for r in rows) == expected
     assert 0 < len(expected) < len(users)
     assert set(calls(org)) == {("GET", USERS)}
+
+
+# -- what the API cannot answer keeps the statement off the stream ---------------------------------
+
+
+def test_an_in_list_with_an_expression_is_checked_locally(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    """``upper('suspended')`` is no literal: nothing is pushed, and the rows are still filtered."""
+    wanted = {"ACTIVE", "SUSPENDED"}
+    users = [u for u in (org.org.user(uid) for uid in org.org.user_ids()) if u is not None]
+    expected = sorted(u["id"] for u in users if u["status"] in wanted)
+    rows = query(conn, org, "SELECT id FROM okta.users.users WHERE status IN ('ACTIVE', upper('suspended'))")
+    assert sorted(r[0] for r in rows) == expected
+    assert 0 < len(expected) < len(users)
+    assert set(calls(org)) == {("GET", USERS)}
+
+
+def test_in_a_table_is_left_to_sqlite(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    """SQLite's ``x IN table`` runs locally, where it fails as SQLite says (a table of many columns),
+    instead of streaming every user as though it were answered."""
+    cur = conn.cursor()
+    with pytest.raises(okta_dbapi.OperationalError, match=r"sub-select returns .* columns - expected 1"):
+        cur.execute("SELECT id FROM okta.users.users WHERE id IN users")
+
+
+@pytest.mark.parametrize("projection", ["u.id", "u.id AS uid", "(u.id)"])
+def test_a_correlated_semi_join_fetches_factors_of_its_users_only(
+    org: Emulator, conn: okta_dbapi.Connection, projection: str
+) -> None:
+    """The subquery reads other columns of the outer row, so it cannot run on its own: the factors
+    are still fetched only for the users it lists (one call each), never for the whole org."""
+    suspended = users_with(org, "SUSPENDED")
+    expected = sorted(f["id"] for uid in suspended for f in org.org.factors(uid))
+    sql = (
+        f"SELECT f.id FROM okta.users.factors f WHERE f.userId IN "
+        f"(SELECT {projection} FROM okta.users.users u WHERE u.status = 'SUSPENDED' AND u.id = f.userId)"
+    )
+    assert sorted(r[0] for r in query(conn, org, sql)) == expected
+    assert 0 < len(suspended) < len(org.org.user_ids()) // 2
+    assert sorted(calls(org)) == sorted([("GET", USERS)] + [("GET", f"{USERS}/{uid}/factors") for uid in suspended])
+
+
+def test_a_semi_join_through_another_per_user_table(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    """The subquery reads the factor catalog, which is fetched in the same statement: it can bound
+    nothing before that table is loaded, so it never narrows the factors fetched (every user has a
+    catalog, so the count is every factor of a SUSPENDED user)."""
+    expected = sum(len(org.org.factors(uid)) for uid in users_with(org, "SUSPENDED"))
+    sql = (
+        "SELECT count(*) FROM okta.users.factors f WHERE f.userId IN (SELECT s.userId FROM "
+        "okta.users.supported_factors s WHERE s.userId IN (SELECT id FROM okta.users.users WHERE status = 'SUSPENDED'))"
+    )
+    assert query(conn, org, sql) == [(expected,)]
+    assert expected > 0
+
+
+def test_a_semi_join_on_the_outer_row_alone_is_checked_locally(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    """``userId IN (SELECT f.id)`` reads only the outer row: nothing bounds the users, and the
+    predicate (never true: a factor id is no user id) is still evaluated."""
+    assert query(conn, org, "SELECT id FROM okta.users.factors f WHERE f.userId IN (SELECT f.id)") == []
+    assert len(calls(org)) > len(users_with(org, "ACTIVE"))  # listed for every user
+
+
+def test_only_a_projected_user_id_narrows_a_correlated_semi_join(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    """A correlated subquery that projects another users column may yield any value of it, so it
+    does not limit the fan-out to the users it loads (here it keeps no row at all)."""
+    sql = (
+        "SELECT f.id FROM okta.users.factors f WHERE f.userId IN (SELECT u.status FROM okta.users.users u "
+        "WHERE u.status = 'SUSPENDED' AND u.status = f.status)"
+    )
+    assert query(conn, org, sql) == []
+    listed = {path for method, path in calls(org) if path.endswith("/factors")}
+    assert len(listed) == len(org.org.user_ids()) > 2 * len(users_with(org, "SUSPENDED"))
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT f.id FROM okta.users.factors f WHERE f.userId = nosuch.id",
+        "SELECT f.id FROM okta.users.factors f WHERE EXISTS (SELECT 1 FROM okta.users.users u WHERE u.id = nosuch.id)",
+    ],
+)
+def test_an_equality_with_an_unknown_source_fails_before_any_call(
+    org: Emulator, conn: okta_dbapi.Connection, sql: str
+) -> None:
+    org.log.clear()
+    with pytest.raises(okta_dbapi.ProgrammingError, match=r"No such column: nosuch\.id\."):
+        conn.cursor().execute(sql)
+    assert calls(org) == []
+
+
+def test_an_exists_on_another_tables_user_narrows_only_that_table(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    """The EXISTS ties ``g`` to SUSPENDED users; ``f`` is matched on factorType alone, so every
+    user's factors are still read for it."""
+    factors = [f for uid in org.org.user_ids() for f in org.org.factors(uid)]
+    suspended = [f for uid in users_with(org, "SUSPENDED") for f in org.org.factors(uid)]
+    expected = sum(1 for f in factors for g in suspended if f["factorType"] == g["factorType"])
+    sql = (
+        "SELECT count(*) FROM okta.users.factors f, okta.users.factors g WHERE f.factorType = g.factorType "
+        "AND EXISTS (SELECT 1 FROM okta.users.users u WHERE u.id = g.userId AND u.status = 'SUSPENDED')"
+    )
+    assert query(conn, org, sql) == [(expected,)]
+    assert 0 < len(suspended) < expected

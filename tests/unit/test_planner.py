@@ -16,7 +16,7 @@ def plan(sql: str, params: Any = None) -> Plan:
     statement = prepare(sql, params)
     assert statement.ast is not None
     strip_subdomain(statement.ast, "acme")
-    return plan_select(statement.ast, "acme", 200)
+    return plan_select(statement.ast, 200)
 
 
 def shape(p: Plan) -> list[tuple[str, str, str, Any]]:
