@@ -77,8 +77,11 @@ def _is_docstring(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, str) and holder.body[0] is parent
 
 
-def _is_none(node: ast.AST) -> bool:
-    return isinstance(node, ast.Constant) and node.value is None
+def _is_bool_or_none(node: ast.AST) -> bool:
+    """``return None``, ``return True`` and ``return False`` get no "return None" mutant: the first
+    is one already, and a flipped constant is the meaningful change of the others (no caller in the
+    mutated modules tells None from False)."""
+    return isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, bool))
 
 
 def _annotations(tree: ast.Module) -> Iterator[ast.expr]:
@@ -127,7 +130,7 @@ def _sites(tree: ast.Module) -> Iterator[tuple[ast.AST, str, str]]:
                 yield node, "const", f"{value!r} -> {value + 1!r}"
             elif isinstance(value, str) and value and not isinstance(parents.get(node), ast.JoinedStr):
                 yield node, "const", "string -> 'XX'"
-        elif isinstance(node, ast.Return) and node.value is not None and not _is_none(node.value):
+        elif isinstance(node, ast.Return) and node.value is not None and not _is_bool_or_none(node.value):
             yield node, "return", "return None"
         if isinstance(node, ast.stmt) and not isinstance(
             node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Import | ast.ImportFrom | ast.Pass

@@ -264,10 +264,11 @@ def _select_from_item(item: exp.Expression, column: str) -> exp.Expression | Non
     return exp.select(exp.column(column, quoted=True)).from_(source.copy())
 
 
-def _uncorrelated(select: exp.Select, id_column: exp.Column, rest: list[exp.Expression]) -> exp.Select | None:
-    """The ids an EXISTS over users can match: its FROM with the other conjuncts, projecting id."""
-    if any(j.side for j in select.args.get("joins") or []):
-        return None
+def _uncorrelated(select: exp.Select, id_column: exp.Column, rest: list[exp.Expression]) -> exp.Select:
+    """The ids an EXISTS over users can match: its FROM with the other conjuncts, projecting id.
+
+    Any join of its FROM (outer ones too) stays: the caller keeps this only when it reads nothing of
+    the outer query, so every row the correlated EXISTS finds is a row of this one."""
     out = select.copy()
     out.set("expressions", [id_column.copy()])
     condition = exp.and_(*rest) if rest else None

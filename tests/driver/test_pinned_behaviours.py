@@ -483,3 +483,21 @@ def test_an_exists_on_another_tables_user_narrows_only_that_table(org: Emulator,
     )
     assert query(conn, org, sql) == [(expected,)]
     assert 0 < len(suspended) < expected
+
+
+def test_a_join_to_a_cte_column_that_needs_quoting_narrows_the_fan_out(
+    org: Emulator, conn: okta_dbapi.Connection
+) -> None:
+    """The CTE's ids are read locally as ``SELECT "user id" FROM s``; every user is loaded for the
+    count, yet factors are listed only for the users the CTE keeps."""
+    suspended = users_with(org, "SUSPENDED")
+    sql = (
+        "WITH s(\"user id\") AS (SELECT id FROM okta.users.users WHERE status = 'SUSPENDED') "
+        "SELECT f.id, (SELECT count(*) FROM okta.users.users) FROM okta.users.factors f "
+        'JOIN s ON f.userId = s."user id"'
+    )
+    rows = query(conn, org, sql)
+    assert sorted(r[0] for r in rows) == sorted(f["id"] for uid in suspended for f in org.org.factors(uid))
+    assert {r[1] for r in rows} == {len(org.org.user_ids())}
+    listed = sorted(path for method, path in calls(org) if path.endswith("/factors"))
+    assert listed == sorted(f"{USERS}/{uid}/factors" for uid in suspended)
