@@ -255,15 +255,18 @@ class OktaClient:
         scope.on_cancel(self.pacer.wake)
         return scope
 
-    def map_concurrent(self, fn: Callable[[T], R], items: Iterable[T], scope: Scope | None = None) -> Iterator[R]:
+    def map_concurrent(
+        self, fn: Callable[[T], R], items: Iterable[T], scope: Scope | None = None, eager: bool = True
+    ) -> Iterator[R]:
         """``map(fn, items)`` on up to ``settings.concurrency`` threads, results in input order.
 
-        ``items`` is consumed lazily (it may be an endless generator); at most a few times
-        ``concurrency`` items are taken ahead of the consumer. ``scope`` is the fan-out's own
-        (``fn`` should make its calls in it): when the fan-out is abandoned (the first exception,
-        a KeyboardInterrupt, the generator closed early, or the scope cancelled from another
-        thread) the scope is cancelled, pending calls are dropped, and the running ones are left
-        to stop at their next step; nothing waits for them.
+        ``items`` is consumed lazily (it may be an endless generator); at most four times
+        ``concurrency`` items are taken ahead of the consumer, or only ``concurrency`` when not
+        ``eager`` (a scan with a LIMIT: no more than one round of calls past the rows it needs).
+        ``scope`` is the fan-out's own (``fn`` should make its calls in it): when the fan-out is
+        abandoned (the first exception, a KeyboardInterrupt, the generator closed early, or the
+        scope cancelled from another thread) the scope is cancelled, pending calls are dropped, and
+        the running ones are left to stop at their next step; nothing waits for them.
         """
         scope = scope or self.scope(self.root)
         workers = max(1, self.settings.concurrency)
@@ -272,7 +275,7 @@ class OktaClient:
                 scope.check()
                 yield fn(item)
             return
-        ahead = workers * 4
+        ahead = workers * 4 if eager else workers
         iterator = iter(items)
         executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="okta-dbapi")
         window: deque[Future[R]] = deque()

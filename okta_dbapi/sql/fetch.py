@@ -61,7 +61,7 @@ class Fetcher:
         elif source.mode == "fanout":
             users = self._listed_users(read_ahead=wanted is None)
             calls = list(users) if self.list_users_first else users
-            yield from self._calls(source.operation, source.table, calls, total=None)
+            yield from self._calls(source.operation, source.table, calls, total=None, eager=wanted is None)
         elif source.mode == "transactions":
             yield from self._transactions(source)
         else:  # pragma: no cover - the planner makes no other mode
@@ -144,7 +144,7 @@ class Fetcher:
                 close()
 
     def _calls(
-        self, op: Operation, table: Any, calls: Iterable[dict[str, Any]], total: int | None
+        self, op: Operation, table: Any, calls: Iterable[dict[str, Any]], total: int | None, eager: bool = True
     ) -> Iterator[dict[str, Any]]:
         fan_out = self.client.scope(self.scope)
 
@@ -161,7 +161,7 @@ class Fetcher:
         if total is not None and total <= 1:
             results: Iterable[tuple[dict[str, Any], list[dict[str, Any]]]] = map(one, calls)
         else:
-            results = self.client.map_concurrent(one, calls, fan_out)
+            results = self.client.map_concurrent(one, calls, fan_out, eager)
         try:
             for params, items in results:
                 self.done += 1

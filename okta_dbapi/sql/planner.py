@@ -109,7 +109,7 @@ def _source_for(ref: Ref, page_size: int) -> Source:
     # Without a literal userId, list each user's rows and leave the other keys to the residual
     # query: a per-user get of one factorId would answer 404 for every other user.
     op = select_op(table, {"userId"})
-    ref.exact = ref.exact and keys <= {"userId"}
+    ref.exact = ref.exact and not keys
     if ref.depends_on_users or ref.user_sets:
         return Source(table, op, "dependent")
     return Source(table, op, "fanout", covers_all=True)
@@ -287,33 +287,35 @@ def _mark_streaming(plan: Plan) -> None:
     if any(value for key, value in ast.args.items() if key not in _STREAMABLE_CLAUSES):
         return
     for projection in ast.expressions:
-        target = projection.this if isinstance(projection, exp.Alias) else projection
-        if isinstance(target, exp.Star):
+        target = projection.unalias()
+        if _is_star(target):
             continue
-        if not isinstance(target, exp.Column) or isinstance(target.this, exp.Star):
-            if isinstance(target, exp.Column) and isinstance(target.this, exp.Star):
-                continue
+        if not isinstance(target, exp.Column) or ref.table.column(target.name) is None:
             return
-        if ref.table.column(target.name) is None:
-            return
-    limit = ast.args.get("limit")
-    offset = ast.args.get("offset")
-    if limit is not None:
-        ok, value = literal_value(limit.expression)
-        if not ok or not _row_count(value):
-            return  # e.g. LIMIT -1 (no limit in SQLite): the residual query applies it
-        plan.limit = value
-    if offset is not None:
-        ok, value = literal_value(offset.expression)
-        if not ok or not _row_count(value):
-            return
-        plan.offset = max(value, 0)  # and a negative OFFSET is none
-    plan.stream = ref
+    counts: dict[str, int] = {}
+    for key in ("limit", "offset"):
+        clause = ast.args.get(key)
+        if clause is not None:
+            ok, value = literal_value(clause.expression)
+            if not ok or not _row_count(value):
+                return  # e.g. LIMIT -1 (no limit in SQLite), OFFSET 1 + 1: the residual query applies it
+            counts[key] = value
+    limit, offset = counts.get("limit"), counts.get("offset", 0)
+    if limit is not None and not _row_count(limit + offset):
+        return  # LIMIT 9223372036854775807 OFFSET 1 ends past what islice takes
+    plan.stream, plan.limit, plan.offset = ref, limit, offset
     source = plan.sources[0]
     # Every predicate was pushed, so LIMIT can shrink the users page too (never otherwise).
     if source.mode == "users" and plan.limit is not None:
         for query in source.queries:
             query["limit"] = max(1, min(int(query["limit"]), plan.limit + plan.offset))
+
+
+def _is_star(projection: exp.Expression) -> bool:
+    """``*`` or ``t.*``."""
+    return isinstance(projection, exp.Star) or (
+        isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star)
+    )
 
 
 def _row_count(value: Any) -> bool:
@@ -325,8 +327,8 @@ def projected_columns(ast: exp.Select, ref: Ref) -> list[tuple[str, str]]:
     """(output name, catalog column) pairs of a streaming scan."""
     out: list[tuple[str, str]] = []
     for projection in ast.expressions:
-        target = projection.this if isinstance(projection, exp.Alias) else projection
-        if isinstance(target, exp.Star) or (isinstance(target, exp.Column) and isinstance(target.this, exp.Star)):
+        target = projection.unalias()
+        if _is_star(target):
             out.extend((c.name, c.name) for c in ref.table.columns)
             continue
         column = ref.table.column(target.name)

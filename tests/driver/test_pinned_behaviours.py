@@ -501,3 +501,38 @@ def test_a_join_to_a_cte_column_that_needs_quoting_narrows_the_fan_out(
     assert {r[1] for r in rows} == {len(org.org.user_ids())}
     listed = sorted(path for method, path in calls(org) if path.endswith("/factors"))
     assert listed == sorted(f"{USERS}/{uid}/factors" for uid in suspended)
+
+
+@pytest.mark.parametrize("projection", ["*", "f.*", "f.id, f.*"])
+def test_a_star_scan_with_a_limit_streams_and_stops_early(
+    org: Emulator, conn: okta_dbapi.Connection, projection: str
+) -> None:
+    rows = query(conn, org, f"SELECT {projection} FROM okta.users.factors f LIMIT 1")
+    assert len(rows) == 1
+    # streamed: the fan-out stops once a row is read (at most one round of concurrent calls)
+    assert len(calls(org)) <= 1 + conn.settings.concurrency < len(org.org.user_ids())
+
+
+@pytest.mark.parametrize(
+    ("clause", "params", "window"),
+    [
+        ("LIMIT '2'", (), slice(0, 2)),  # SQLite reads the text as a number
+        ("LIMIT 2 OFFSET 1 + 1", (), slice(2, 4)),
+        ("LIMIT 2 OFFSET ?", (-3,), slice(0, 2)),  # a negative OFFSET is none
+        ("LIMIT ? OFFSET 1", (-1,), slice(1, None)),  # a negative LIMIT is no limit
+        ("LIMIT 9223372036854775807", (), slice(0, None)),
+        ("LIMIT 9223372036854775807 OFFSET 1", (), slice(1, None)),  # ends past 2**63 - 1: SQLite's to apply
+    ],
+)
+def test_limit_and_offset_forms_sqlite_takes(
+    org: Emulator, conn: okta_dbapi.Connection, clause: str, params: tuple[Any, ...], window: slice
+) -> None:
+    active = users_with(org, "ACTIVE")
+    rows = query(conn, org, f"SELECT id FROM okta.users.users WHERE status = 'ACTIVE' {clause}", params)
+    assert rows == [(u,) for u in active[window]]
+    assert calls(org) == [("GET", USERS)]
+
+
+def test_a_fractional_limit_is_sqlites_datatype_mismatch(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    with pytest.raises(okta_dbapi.DataError, match="datatype mismatch"):
+        query(conn, org, "SELECT id FROM okta.users.users WHERE status = 'ACTIVE' LIMIT 2.5")

@@ -717,7 +717,9 @@ def test_map_concurrent_order_and_bound(clock: FakeClock) -> None:
     assert peak > 1
 
 
-def test_map_concurrent_consumes_lazily(clock: FakeClock) -> None:
+@pytest.mark.parametrize(("eager", "window"), [(True, 2 * 4), (False, 2)])
+def test_map_concurrent_consumes_lazily(clock: FakeClock, eager: bool, window: int) -> None:
+    """Four rounds are taken ahead of the consumer, or one when not eager (a scan with a LIMIT)."""
     client = make_client(clock, concurrency=2)
     taken = 0
 
@@ -727,9 +729,11 @@ def test_map_concurrent_consumes_lazily(clock: FakeClock) -> None:
             taken += 1
             yield taken
 
-    results = client.map_concurrent(lambda i: i, endless())
-    assert [next(results) for _ in range(3)] == [1, 2, 3]
-    assert taken <= 3 + 2 * 4
+    results = client.map_concurrent(lambda i: i, endless(), eager=eager)
+    assert next(results) == 1
+    assert taken == window  # the window is filled before the first result is handed out
+    assert [next(results) for _ in range(2)] == [2, 3]
+    assert taken <= 3 + window
     results.close()  # type: ignore[attr-defined]
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from okta_dbapi.exceptions import ProgrammingError
 from okta_dbapi.sql.parse import prepare
-from okta_dbapi.sql.planner import Plan, plan_select
+from okta_dbapi.sql.planner import Plan, plan_select, user_listings
 from okta_dbapi.sql.subdomain import strip_subdomain
 
 
@@ -141,3 +141,10 @@ def test_okta_filter_strings_are_escaped() -> None:
 def test_transaction_lookup_needs_its_keys() -> None:
     with pytest.raises(ProgrammingError, match="transaction status lookup needs"):
         plan("SELECT factorResult FROM factors WHERE transactionId = 't'")
+
+
+def test_user_listings_add_the_deprovisioned_listing_only_to_an_unfiltered_query() -> None:
+    plain = {"limit": 5}
+    assert user_listings(plain) == [plain, {"limit": 5, "filter": 'status eq "DEPROVISIONED"'}]
+    for narrowed in ({"limit": 5, "filter": 'status eq "ACTIVE"'}, {"limit": 5, "search": 'profile.a eq "b"'}):
+        assert user_listings(narrowed) == [narrowed]  # Okta's filter and search include DEPROVISIONED users
