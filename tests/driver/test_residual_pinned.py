@@ -4,13 +4,17 @@ and types it hands back, and text comparisons of timestamps (issue 15)."""
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
+import threading
 from typing import Any
 
 import pytest
 
 import okta_dbapi
+from okta_dbapi.catalog import FACTORS
 from okta_dbapi.emulator import Emulator
 from okta_dbapi.exceptions import OperationalError, ProgrammingError
+from okta_dbapi.sql.residual import create_table_sql
 
 
 def run(conn: okta_dbapi.Connection, org: Emulator, sql: str, params: Any = ()) -> okta_dbapi.Cursor:
@@ -126,3 +130,40 @@ def test_a_table_keeps_its_name_beside_a_cte_of_that_name(org: Emulator, conn: o
     got = run(conn, org, sql, [uid]).fetchall()
     assert got == sorted((f["factorType"],) for f in org.org.factors(uid))
     assert org.log.count() == 1
+
+
+def test_string_columns_compare_as_text(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    """Every catalog column has TEXT affinity: ``id < 5`` compares each id with the text '5' (as in
+    an SQLite table of strings), so ids starting with '0' are smaller; a column of numeric affinity
+    would compare text with a number and keep none."""
+    everyone = len(org.org.user_ids())
+    assert all(uid.startswith("00u") for uid in org.org.user_ids())
+    assert run(conn, org, "SELECT count(*) FROM okta.users.users WHERE id < 5").fetchall() == [(everyone,)]
+    assert run(conn, org, "SELECT DISTINCT typeof(id), typeof(status) FROM okta.users.users").fetchall() == [
+        ("text", "text")
+    ]
+
+
+def test_create_table_sql_declares_the_catalog_types_and_can_run_twice() -> None:
+    """The snapshot file creates its tables with IF NOT EXISTS at every open."""
+    db = sqlite3.connect(":memory:")
+    for _ in range(2):
+        db.execute(create_table_sql(FACTORS, if_not_exists=True))
+    declared = {name: kind for _, name, kind, *_ in db.execute('PRAGMA table_info("factors")')}
+    assert declared["id"] == "TEXT" and declared["created"] == "OKTA_DATETIME TEXT"
+    assert declared["profile"] == "OKTA_JSON TEXT"
+    keys = [name for _, name, _, _, _, pk in db.execute('PRAGMA table_info("factors")') if pk]
+    assert keys == list(FACTORS.primary_key)
+
+
+def test_a_residual_result_can_be_fetched_from_another_thread(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    """Executed in one thread, fetched in another (a web server's worker, a BI tool's pool): the
+    local database goes along with the result."""
+    cur = run(conn, org, "SELECT id FROM okta.users.users WHERE status <> 'DEPROVISIONED' ORDER BY id")
+    first = cur.fetchone()
+    fetched: list[Any] = []
+    worker = threading.Thread(target=lambda: fetched.extend(cur.fetchall()))
+    worker.start()
+    worker.join(timeout=30)
+    expected = sorted(org.org.user_ids(include_deprovisioned=False))
+    assert [first, *fetched] == [(u,) for u in expected]
