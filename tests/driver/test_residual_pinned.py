@@ -39,6 +39,7 @@ def a_user_with_factors(org: Emulator) -> str:
             "SELECT id FROM okta.users.users u JOIN okta.users.factors f ON f.userId = u.id",
             "Ambiguous column name: id.",
         ),
+        ("SELECT abc", "No such column: abc. The statement reads no table; write text in single quotes ('abc')."),
     ],
 )
 def test_a_query_sqlite_cannot_compile_fails_before_any_call(
@@ -75,6 +76,15 @@ def test_factorid_is_named_as_written_and_holds_the_id(org: Emulator, conn: okta
     assert cur.description is not None
     assert [d[0] for d in cur.description] == ["factorId", "fid", "id"]
     assert sorted(cur.fetchall()) == sorted((f["id"], f["id"], f["id"]) for f in org.org.factors(uid))
+
+
+def test_factorid_inside_expressions_is_the_id(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    """Only a projected ``factorId`` keeps its name as an alias; inside a function's or an IN
+    list's arguments it is just the column."""
+    uid = a_user_with_factors(org)
+    some = org.org.factors(uid)[0]["id"]
+    sql = "SELECT coalesce(NULL, factorId) FROM okta.users.factors WHERE userId = ? AND ? IN (factorId, 'x')"
+    assert run(conn, org, sql, [uid, some]).fetchall() == [(some,)]
 
 
 def test_json_and_timestamps_come_back_typed(org: Emulator, conn: okta_dbapi.Connection) -> None:
