@@ -141,7 +141,7 @@ def _sqlite_error(error: sqlite3.Error, sql: str, tables: list[Table] | None = N
 
 def unknown_column_hint(name: str, tables: list[Table]) -> str:
     """A did-you-mean and the columns of the statement's tables, for an unknown column ``name``."""
-    wanted = name.rsplit(".", 1)[-1].strip('"`[]')
+    wanted = name.rsplit(".", 1)[-1]  # SQLite's message names it unquoted: u.statuss
     columns = {c.name.lower(): c.name for t in tables for c in t.columns}
     close = difflib.get_close_matches(wanted.lower(), list(columns), n=3, cutoff=0.6)
     parts = [f"Did you mean {' or '.join(columns[c] for c in close)}?"] if close else []
