@@ -284,7 +284,14 @@ def main() -> int:
     if not args.tests:
         parser.error("name the module's tests")
     equivalents = load_equivalents()
-    every = [m for m in mutants(path) if m.ident not in equivalents and (not args.only or m.ident in args.only)]
+    everything = mutants(path)
+    known = {m.ident for m in everything}
+    prefix = path.relative_to(ROOT).as_posix() + ":"
+    stale = [i for i in equivalents if i.startswith(prefix) and i not in known]
+    if stale:  # an edit moved the code: the entry no longer names the mutant it was written for
+        print(f"{args.module}: equivalents that name no mutant (re-check them with --show): {stale}", file=sys.stderr)
+        return 2
+    every = [m for m in everything if m.ident not in equivalents and (not args.only or m.ident in args.only)]
     sampled = 0 < args.sample < len(every)
     chosen = random.Random(args.seed).sample(every, args.sample) if sampled else every
     chosen.sort(key=lambda m: (m.line, m.ident))
@@ -334,7 +341,8 @@ def main() -> int:
     killed = sum(1 for outcome in outcomes.values() if outcome == "killed")
     total = len(outcomes)
     score = 100.0 * killed / total if total else 100.0
-    print(f"{args.module}: {killed}/{total} killed = {score:.0f}% ({len(equivalents)} equivalents listed)")
+    listed = sum(i.startswith(prefix) for i in equivalents)
+    print(f"{args.module}: {killed}/{total} killed = {score:.0f}% ({listed} equivalents of it listed)")
     for mutant, outcome in sorted(outcomes.items(), key=lambda o: (o[0].line, o[0].ident)):
         if outcome != "killed":
             print(f"  {outcome:8} {mutant.ident}  {mutant.description}")
