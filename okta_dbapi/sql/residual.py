@@ -172,7 +172,7 @@ def rewrite(node: exp.Expression) -> str:
             local.set("alias", exp.TableAlias(this=exp.to_identifier(table.name)))
         table.replace(local)
     for column in list(tree.find_all(exp.Column)):
-        if column.args.get("db") or column.args.get("catalog"):
+        if column.args.get("db"):  # okta.users.factors.id, users.factors.id (a catalog comes with a db)
             column.set("catalog", None)
             column.set("db", None)
         target = column.meta.get("okta_rename")

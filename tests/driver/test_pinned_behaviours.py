@@ -149,6 +149,14 @@ def test_fully_qualified_columns(org: Emulator, conn: okta_dbapi.Connection) -> 
     )
     assert rows == [(uid,)] * len(factors)
     assert calls(org) == [("GET", f"{USERS}/{uid}/factors")]
+    # the schema-qualified form (no catalog) too
+    rows = query(
+        conn,
+        org,
+        "SELECT users.factors.id FROM users.factors WHERE users.factors.status = 'ACTIVE' AND userId = ? ORDER BY 1",
+        [uid],
+    )
+    assert rows == [(i,) for i, _ in expected]
 
 
 def test_factorid_is_left_for_sqlite(org: Emulator, conn: okta_dbapi.Connection) -> None:
