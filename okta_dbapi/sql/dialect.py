@@ -70,4 +70,18 @@ class OktaSQL(SQLite):
             return alias
 
 
+class ResidualSQL(OktaSQL):
+    """What runs in the local SQLite: names in backticks, never in double quotes.
+
+    SQLite takes a double-quoted name that matches no column for a string (the "DQS" misfeature
+    its own documentation warns about), so a misspelled ``"stauts" = 'ACTIVE'`` would quietly
+    compare two constants; a backticked unknown name is an error. Python 3.11's sqlite3 cannot turn
+    DQS off (``setconfig`` is 3.12+), so the SQL it runs never has a double-quoted name.
+    """
+
+
+# Set after the class exists: sqlglot's dialect metaclass sets them from the tokenizer's quotes.
+ResidualSQL.IDENTIFIER_START = ResidualSQL.IDENTIFIER_END = "`"
+
 DIALECT = OktaSQL()
+RESIDUAL_DIALECT = ResidualSQL()

@@ -20,7 +20,7 @@ from sqlglot import exp
 from okta_dbapi.catalog import Table
 from okta_dbapi.exceptions import DataError, OperationalError, ProgrammingError
 from okta_dbapi.sql import rows
-from okta_dbapi.sql.dialect import DIALECT
+from okta_dbapi.sql.dialect import RESIDUAL_DIALECT
 
 _DECLTYPES = {
     "json": "OKTA_JSON TEXT",
@@ -149,6 +149,8 @@ def unknown_column_hint(name: str, tables: list[Table]) -> str:
         parts.append(f"{table.qualified_name} has the columns {', '.join(c.name for c in table.columns)}.")
     if not tables:
         parts.append(f"The statement reads no table; write text in single quotes ('{wanted}').")
+    else:
+        parts.append(f"Text goes in single quotes ('{wanted}'): a name in double quotes is a column.")
     return " ".join(parts)
 
 
@@ -184,4 +186,4 @@ def rewrite(node: exp.Expression) -> str:
             column.replace(exp.alias_(renamed, column.name, quoted=True))
         else:
             column.replace(renamed)
-    return tree.sql(dialect=DIALECT)
+    return tree.sql(dialect=RESIDUAL_DIALECT)

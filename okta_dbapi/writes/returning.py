@@ -15,7 +15,7 @@ from sqlglot import exp
 from okta_dbapi.catalog import Table
 from okta_dbapi.exceptions import Error, ProgrammingError
 from okta_dbapi.sql import rows
-from okta_dbapi.sql.dialect import DIALECT
+from okta_dbapi.sql.dialect import RESIDUAL_DIALECT
 from okta_dbapi.sql.residual import LocalDatabase
 from okta_dbapi.sql.result import DescriptionRow, Result, describe
 
@@ -35,7 +35,7 @@ class Returning:
                 column.set(part, None)
             if column.name.lower() == "factorid" and "factorId" in table.key_columns:
                 column.set("this", exp.to_identifier(table.key_columns["factorId"]))
-        self.sql = select.sql(dialect=DIALECT) + " ORDER BY rowid"
+        self.sql = select.sql(dialect=RESIDUAL_DIALECT) + " ORDER BY rowid"
         self.kinds = [_kind(table, e) for e in select.expressions]
         db = LocalDatabase()
         try:

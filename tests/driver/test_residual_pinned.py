@@ -40,6 +40,12 @@ def a_user_with_factors(org: Emulator) -> str:
             "Ambiguous column name: id.",
         ),
         ("SELECT abc", "No such column: abc. The statement reads no table; write text in single quotes ('abc')."),
+        # SQLite would take an unknown double-quoted name for text, and quietly keep no row
+        ("SELECT id FROM okta.users.users WHERE \"stauts\" = 'ACTIVE'", "No such column: stauts. Did you mean status?"),
+        (
+            'SELECT id FROM okta.users.users WHERE status = "ACTIVE"',
+            "No such column: ACTIVE. Did you mean activated? okta.users.users has the columns id, status, ",
+        ),
     ],
 )
 def test_a_query_sqlite_cannot_compile_fails_before_any_call(
@@ -177,3 +183,9 @@ def test_a_residual_result_can_be_fetched_from_another_thread(org: Emulator, con
     worker.join(timeout=30)
     expected = sorted(org.org.user_ids(include_deprovisioned=False))
     assert [first, *fetched] == [(u,) for u in expected]
+
+
+def test_a_double_quoted_text_gets_the_single_quotes_hint(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    with pytest.raises(ProgrammingError) as caught:
+        conn.cursor().execute('SELECT id FROM okta.users.users WHERE status = "ACTIVE"')
+    assert str(caught.value).endswith("Text goes in single quotes ('ACTIVE'): a name in double quotes is a column.")
