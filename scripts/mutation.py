@@ -84,6 +84,17 @@ def _is_bool_or_none(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, bool))
 
 
+def _is_falling_off(node: ast.stmt, parent: ast.AST) -> bool:
+    """A function's last statement ``return None`` or ``return False``: deleting it is the same
+    function (see :func:`_is_bool_or_none`: no caller tells None from False)."""
+    return (
+        isinstance(node, ast.Return)
+        and isinstance(parent, ast.FunctionDef | ast.AsyncFunctionDef)
+        and parent.body[-1] is node
+        and (node.value is None or (_is_bool_or_none(node.value) and node.value.value is not True))  # type: ignore[attr-defined]
+    )
+
+
 def _annotations(tree: ast.Module) -> Iterator[ast.expr]:
     """Annotations, when the module never evaluates them."""
     lazy = any(
@@ -136,7 +147,11 @@ def _sites(tree: ast.Module) -> Iterator[tuple[ast.AST, str, str]]:
             node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Import | ast.ImportFrom | ast.Pass
         ):
             parent = parents.get(node)
-            if not (isinstance(node, ast.Expr) and _is_docstring(node.value, parents)) and parent is not None:
+            if (
+                parent is not None
+                and not (isinstance(node, ast.Expr) and _is_docstring(node.value, parents))
+                and not _is_falling_off(node, parent)
+            ):
                 yield node, "delete", f"delete {type(node).__name__}"
 
 

@@ -12,7 +12,9 @@ SEED=${SEED:-1}
 
 # The planner's tests: what a query returns and which calls it makes (the fault matrix and
 # cancellation tests are about HTTP, and would only slow each mutant down).
-SQL_TESTS="tests/unit/test_planner.py tests/unit/test_ranges.py tests/driver/test_reads.py"
+# test_planner_terminates first: it turns a planner that never ends into a failure, before any
+# other test can hang on it.
+SQL_TESTS="tests/unit/test_planner_terminates.py tests/unit/test_planner.py tests/unit/test_ranges.py tests/driver/test_reads.py"
 SQL_TESTS+=" tests/driver/test_pinned_behaviours.py tests/driver/test_pushdown_table.py tests/driver/test_same_answer.py"
 SQL_TESTS+=" tests/driver/test_residual_pinned.py tests/differential"
 declare -A MODULES=(

@@ -544,3 +544,15 @@ def test_limit_and_offset_forms_sqlite_takes(
 def test_a_fractional_limit_is_sqlites_datatype_mismatch(org: Emulator, conn: okta_dbapi.Connection) -> None:
     with pytest.raises(okta_dbapi.DataError, match="datatype mismatch"):
         query(conn, org, "SELECT id FROM okta.users.users WHERE status = 'ACTIVE' LIMIT 2.5")
+
+
+def test_a_join_on_factor_ids_to_a_cte_is_no_bound_on_users(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    """``f.id = c.fid``: the CTE holds factor ids, which say nothing of whose factors to list (only a
+    ``userId`` join to a CTE bounds the users)."""
+    uid = user_with_factors(org, 2)
+    wanted = sorted(f["id"] for f in org.org.factors(uid))[:2]
+    sql = (
+        "WITH c(fid) AS (VALUES (?), (?)) "
+        "SELECT f.id, f.userId FROM okta.users.factors f JOIN c ON f.id = c.fid ORDER BY f.id"
+    )
+    assert query(conn, org, sql, wanted) == [(w, uid) for w in wanted]
