@@ -161,8 +161,9 @@ class Analyzer(Resolver):
         return False
 
     def yields_user_ids(self, select: exp.Query) -> bool:
-        """Whether ``select`` projects nothing but the id of a users reference of its own."""
-        if not isinstance(select, exp.Select) or len(select.expressions) != 1:
+        """Whether ``select`` projects the id of a users reference of its own. (More than one column
+        is SQLite's error, raised before any call.)"""
+        if not isinstance(select, exp.Select):
             return False
         projected = select.expressions[0].unalias().unnest()
         if not isinstance(projected, exp.Column) or projected.name.lower() != "id":

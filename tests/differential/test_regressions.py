@@ -133,6 +133,14 @@ CASES: dict[str, Query] = {
         f"WITH c AS (SELECT userId FROM {F} WHERE userId IN (SELECT id FROM {U} WHERE status = 'SUSPENDED')) "
         f"SELECT count(*) FROM {S} s WHERE s.userId IN (SELECT userId FROM c)"
     ),
+    "compound_semi_join_next_to_filtered_users": Query(
+        f"SELECT count(*) FROM {F} f WHERE f.userId IN (SELECT s.userId FROM {S} s UNION SELECT 'x') "
+        f"UNION ALL SELECT count(*) FROM {U} WHERE status = 'SUSPENDED'"
+    ),
+    "semi_join_on_a_union_of_users_and_the_catalog": Query(
+        f"SELECT count(*) FROM {F} f WHERE f.userId IN "
+        f"(SELECT id FROM {U} WHERE status = 'SUSPENDED' UNION SELECT s.userId FROM {S} s WHERE s.status = 'ACTIVE')"
+    ),
     "in_list_with_an_expression": Query(f"SELECT id FROM {U} WHERE status IN ('ACTIVE', upper('suspended'))"),
     "semi_join_on_the_outer_row": Query(f"SELECT id FROM {F} f WHERE f.userId IN (SELECT f.id)"),
     "exists_on_the_other_side_of_a_cross_join": Query(
