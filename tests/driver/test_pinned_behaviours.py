@@ -556,3 +556,31 @@ def test_a_join_on_factor_ids_to_a_cte_is_no_bound_on_users(org: Emulator, conn:
         "SELECT f.id, f.userId FROM okta.users.factors f JOIN c ON f.id = c.fid ORDER BY f.id"
     )
     assert query(conn, org, sql, wanted) == [(w, uid) for w in wanted]
+
+
+def test_a_semi_join_with_its_own_cte_beside_an_outer_one(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    """The subquery's own WITH stays with it (the statement's WITH is only added where it has none):
+    the factors are listed only for the users it keeps, though every user is loaded for the count."""
+    suspended = users_with(org, "SUSPENDED")
+    sql = (
+        "WITH o AS (SELECT 1 AS one) SELECT f.id, (SELECT count(*) FROM okta.users.users) FROM okta.users.factors f "
+        "WHERE f.userId IN (WITH s AS (SELECT id FROM okta.users.users WHERE status = 'SUSPENDED') SELECT id FROM s)"
+    )
+    rows = query(conn, org, sql)
+    assert sorted(r[0] for r in rows) == sorted(f["id"] for uid in suspended for f in org.org.factors(uid))
+    listed = sorted(path for method, path in calls(org) if path.endswith("/factors"))
+    assert listed == sorted(f"{USERS}/{uid}/factors" for uid in suspended)
+
+
+def test_a_json_predicate_on_factors_keeps_a_plain_scan_off_the_stream(
+    org: Emulator, conn: okta_dbapi.Connection
+) -> None:
+    """Without ORDER BY the scan could stream, were the JSON predicate taken as answered by the API."""
+    uid = user_with_factors(org, 2)
+    factors = org.org.factors(uid)
+    wanted = next(f for f in factors if f.get("profile"))
+    key, value = next(iter(wanted["profile"].items()))
+    sql = f"SELECT id FROM okta.users.factors WHERE userId = ? AND profile->>'{key}' = ?"
+    expected = sorted(f["id"] for f in factors if (f.get("profile") or {}).get(key) == value)
+    assert sorted(r[0] for r in query(conn, org, sql, [uid, value])) == expected
+    assert len(expected) < len(factors)
