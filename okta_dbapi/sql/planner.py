@@ -238,10 +238,8 @@ def plan_select(ast: exp.Expression, page_size: int) -> Plan:
     for ref in refs:
         analyzer.analyze(ref)
     analyzer.propagate_keys()
-    users_loaded = any(r.table is USERS for r in refs)
-    for ref in refs:
-        if ref.depends_on_users and not users_loaded:
-            ref.depends_on_users = None
+    # depends_on_users is only ever set by an equality with a users reference's id, so the users
+    # it depends on are always loaded by the same statement.
     sources = []
     for ref in refs:
         source = _source_for(ref, page_size)
