@@ -270,9 +270,12 @@ def _run_tests(scratch: Path, tests: list[str], timeout: float, report: bool = F
     try:
         done = subprocess.run(command, cwd=scratch, env=env, capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
+        if report:
+            print(f"the tests ran past {timeout:.0f} s", file=sys.stderr)
         return "timeout"
     if report and done.returncode != 0:
-        print(done.stdout.decode(errors="replace")[-3000:], file=sys.stderr)
+        output = done.stdout.decode(errors="replace") + done.stderr.decode(errors="replace")
+        print(f"pytest exited with {done.returncode}:\n{output[-3000:]}", file=sys.stderr)
     return "survived" if done.returncode == 0 else "killed"
 
 
