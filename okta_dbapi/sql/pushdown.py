@@ -137,7 +137,7 @@ class Analyzer(Resolver):
         if other_key is not None:
             self.equalities.append((ref, key, other_ref, other_key))
         if key == "userId" and ref.table is not USERS and other_ref.table is USERS and other.name.lower() == "id":
-            ref.depends_on_users = key
+            ref.depends_on_users = True
         return False
 
     def propagate_keys(self) -> None:
@@ -157,7 +157,7 @@ class Analyzer(Resolver):
         if key_for(ref.table, name) == "userId" and ref.table is not USERS and isinstance(select, exp.Query):
             self.add_user_set(ref, select)
             if self.yields_user_ids(select):
-                ref.depends_on_users = "userId"
+                ref.depends_on_users = True
         return False
 
     def yields_user_ids(self, select: exp.Query) -> bool:
@@ -185,7 +185,7 @@ class Analyzer(Resolver):
                     continue
                 inner = self.resolve(other, select) if isinstance(other, exp.Column) else None
                 if inner is not None and inner.table is USERS and other.name.lower() == "id":
-                    ref.depends_on_users = "userId"
+                    ref.depends_on_users = True
                     rest = [t for t in and_terms(where.this) if t is not term]  # type: ignore[union-attr]
                     self.add_user_set(ref, _uncorrelated(select, other, rest), origin=select)
         return False

@@ -31,7 +31,7 @@ class Ref:
     alias: str
     scope: exp.Select
     keys: dict[str, list[Any]] = field(default_factory=dict)
-    depends_on_users: str | None = None  # key filled from the ids of the loaded users
+    depends_on_users: bool = False  # its userId is filled from the ids of the users the statement loads
     # Queries (over the local database) whose rows hold the only user ids this ref can match:
     # ``userId IN (SELECT id FROM users LIMIT 3)``. Their intersection bounds the fan-out.
     user_sets: list[exp.Expression] = field(default_factory=list)

@@ -584,3 +584,19 @@ def test_a_json_predicate_on_factors_keeps_a_plain_scan_off_the_stream(
     expected = sorted(f["id"] for f in factors if (f.get("profile") or {}).get(key) == value)
     assert sorted(r[0] for r in query(conn, org, sql, [uid, value])) == expected
     assert len(expected) < len(factors)
+
+
+def test_a_doubly_correlated_exists_fetches_factors_of_its_users_only(
+    org: Emulator, conn: okta_dbapi.Connection
+) -> None:
+    """The EXISTS also compares the factor's own status, so it cannot run on its own; its
+    ``u.id = f.userId`` still limits the fan-out to the users it lists."""
+    suspended = users_with(org, "SUSPENDED")
+    expected = sorted(f["id"] for uid in suspended for f in org.org.factors(uid) if f["status"] != "SUSPENDED")
+    sql = (
+        "SELECT f.id FROM okta.users.factors f WHERE EXISTS (SELECT 1 FROM okta.users.users u "
+        "WHERE u.id = f.userId AND u.status = 'SUSPENDED' AND u.status <> f.status)"
+    )
+    assert sorted(r[0] for r in query(conn, org, sql)) == expected
+    listed = sorted(path for method, path in calls(org) if path.endswith("/factors"))
+    assert listed == sorted(f"{USERS}/{uid}/factors" for uid in suspended)
