@@ -600,3 +600,20 @@ def test_a_doubly_correlated_exists_fetches_factors_of_its_users_only(
     assert sorted(r[0] for r in query(conn, org, sql)) == expected
     listed = sorted(path for method, path in calls(org) if path.endswith("/factors"))
     assert listed == sorted(f"{USERS}/{uid}/factors" for uid in suspended)
+
+
+def test_an_exists_with_a_term_okta_cannot_answer_narrows_the_fan_out_locally(
+    org: Emulator, conn: okta_dbapi.Connection
+) -> None:
+    """``lower(u.status) = 'suspended'`` is not sent to Okta, so every user is listed; the EXISTS
+    without its ``u.id = f.userId`` then runs locally over them and picks whose factors to list."""
+    suspended = users_with(org, "SUSPENDED")
+    sql = (
+        "SELECT f.id FROM okta.users.factors f WHERE EXISTS (SELECT 1 FROM okta.users.users u "
+        "WHERE u.id = f.userId AND lower(u.status) = 'suspended')"
+    )
+    assert sorted(r[0] for r in query(conn, org, sql)) == sorted(
+        f["id"] for uid in suspended for f in org.org.factors(uid)
+    )
+    listed = sorted(path for method, path in calls(org) if path.endswith("/factors"))
+    assert listed == sorted(f"{USERS}/{uid}/factors" for uid in suspended)
