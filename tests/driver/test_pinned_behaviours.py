@@ -64,6 +64,7 @@ def test_offset_on_a_streamed_scan_skips_rows(org: Emulator, conn: okta_dbapi.Co
     rows = query(conn, org, "SELECT id FROM okta.users.users WHERE status = 'ACTIVE' LIMIT 2 OFFSET 3")
     assert rows == [(active[3],), (active[4],)]
     assert calls(org) == [("GET", USERS)]
+    assert org.log.entries[0].query["limit"] == "5"  # every predicate was pushed: one page of LIMIT + OFFSET
     # the same with no filter: the page's 4th and 5th users
     everyone = [r[0] for r in query(conn, org, "SELECT id FROM okta.users.users WHERE status <> 'DEPROVISIONED'")]
     listings = len(org.log.entries)  # one, or two where DEPROVISIONED users are listed apart
@@ -88,6 +89,13 @@ def test_offset_past_the_end_is_empty(org: Emulator, conn: okta_dbapi.Connection
 def test_limit_zero_on_a_streamed_scan(org: Emulator, conn: okta_dbapi.Connection) -> None:
     assert query(conn, org, "SELECT id FROM okta.users.users WHERE status = 'ACTIVE' LIMIT 0") == []
     assert len(calls(org)) <= 1
+    assert all(e.query["limit"] == "1" for e in org.log.entries)  # Okta's smallest page
+
+
+def test_limit_one_reads_a_page_of_one(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    active = users_with(org, "ACTIVE")
+    assert query(conn, org, "SELECT id FROM okta.users.users WHERE status = 'ACTIVE' LIMIT 1") == [(active[0],)]
+    assert [e.query["limit"] for e in org.log.entries] == ["1"]
 
 
 def test_a_negative_limit_is_no_limit(org: Emulator, conn: okta_dbapi.Connection) -> None:
