@@ -5,6 +5,7 @@ exact HTTP calls. Each test fails under a one-token change of one of those modul
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -123,6 +124,7 @@ def test_quotes_and_backslashes_are_escaped_in_okta_strings(org: Emulator, conn:
         "type->>'id' = 'Legal'",  # not the profile
         "profile->>'$.address.city' = 'Legal'",  # a nested path Okta's search cannot name
         "json_extract(profile, '$.a.b') = 'Legal'",
+        "json_extract(profile, '$.department', '$.title') = 'Legal'",  # a JSON array of both
     ],
 )
 def test_json_reads_that_are_no_profile_attribute_push_nothing(
@@ -132,3 +134,32 @@ def test_json_reads_that_are_no_profile_attribute_push_nothing(
     assert calls(org) and set(calls(org)) == {("GET", USERS)}
     assert sent(org, "search") == []
     assert all("profile" not in f for f in sent(org, "filter"))
+
+
+def test_negative_float_and_boolean_keys_are_keys_as_sqlite_compares_them(
+    org: Emulator, conn: okta_dbapi.Connection
+) -> None:
+    # SQLite compares a TEXT column with -1, 2.5 and TRUE as '-1', '2.5' and '1': each is a key
+    # (a user that does not exist), so only those users' factors are fetched, never every user's.
+    uid = user_with_factors(org)
+    rows = query(conn, org, f"SELECT id FROM {F} WHERE userId IN (-1, 2.5, TRUE, ?)", [uid])
+    assert sorted(rows) == [(fid,) for fid in factor_ids(org, uid)]
+    assert sorted(calls(org)) == sorted(("GET", f"{USERS}/{key}/factors") for key in ("-1", "2.5", "1", uid))
+
+
+def test_a_scan_without_where_streams_with_its_limit(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    # No WHERE is no predicate, so nothing is left to check locally: the first page is enough.
+    listed = [uid for uid in org.org.user_ids() if org.org.user(uid)["status"] != "DEPROVISIONED"]  # type: ignore[index]
+    assert query(conn, org, f"SELECT id FROM {U} LIMIT 2") == [(listed[0],), (listed[1],)]
+    assert calls(org) == [("GET", USERS)]
+    assert org.log.entries[0].query.get("limit") == "2"
+
+
+def test_json_extract_of_two_paths_is_checked_locally(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    # SQLite gives a JSON array of both values; it was searched for as the first attribute (no rows).
+    uid = users_with(org, "ACTIVE")[0]
+    profile = org.org.user(uid)["profile"]  # type: ignore[index]
+    both = json.dumps([profile["firstName"], profile["lastName"]], separators=(",", ":"))
+    sql = f"SELECT id FROM {U} WHERE json_extract(profile, '$.firstName', '$.lastName') = ?"
+    assert query(conn, org, sql, [both]) == [(uid,)]
+    assert sent(org, "search") == []
