@@ -6,6 +6,7 @@ so that a resolver which never leaves a scope fails an assertion instead of hang
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -49,6 +50,25 @@ SQL = (
     f"SELECT 1 FROM {U} u WHERE EXISTS (SELECT 1 FROM {F} f WHERE f.userId IN "
     "(SELECT u.id FROM (SELECT 1 AS z) d WHERE d.z = 1 AND nowhere.x = 1))"
 )
+
+
+def test_resolution_ends() -> None:
+    """First in the file: a walk up the tree that never moves fails here instead of hanging the
+    suite (each answer takes microseconds; the bound is generous)."""
+    ast = parse_sql(SQL)
+    outer, middle, inner, _derived = selects(ast)
+    resolver = Resolver(find_refs(ast))
+    answers: list[tuple[object, ...]] = []
+
+    def walk() -> None:
+        lost = resolver.source(column(ast, "nowhere.x"), inner)
+        answers.append((within(inner, outer), within(outer, inner), resolver.outside(middle), lost))
+
+    worker = threading.Thread(target=walk, daemon=True)
+    worker.start()
+    worker.join(timeout=20)
+    assert not worker.is_alive(), "resolving names did not end"
+    assert answers == [(True, False, True, None)]
 
 
 def test_a_correlated_column_is_found_one_scope_after_another(walked: list[exp.Select]) -> None:
