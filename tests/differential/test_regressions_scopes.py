@@ -23,6 +23,10 @@ CASES: dict[str, Query] = {
         f"WITH c AS (SELECT 1 AS z) SELECT count(*) FROM {U} u, {Q} q WHERE u.status = 'SUSPENDED' "
         f"AND q.userId IN (SELECT id FROM (SELECT '{{u0}}' AS id) a, c)"
     ),
+    "column_of_a_star_derived_table_is_not_the_outer_one": Query(
+        f"SELECT count(*) FROM {U} u, {Q} q WHERE u.status = 'SUSPENDED' "
+        f"AND q.userId IN (SELECT id FROM (SELECT * FROM (SELECT '{{u0}}' AS id)) d)"
+    ),
     # terms: an OR of one key's values is pushed as one IN list, and only when every part is one.
     "or_of_a_semi_join_and_a_key": Query(
         f"SELECT id FROM {F} WHERE userId IN (SELECT id FROM {U} WHERE status = 'SUSPENDED') OR userId = '{{u0}}'"

@@ -60,6 +60,23 @@ def test_an_unqualified_key_beside_a_derived_table_without_it(org: Emulator, con
     assert calls(org) == [("GET", f"{USERS}/{uid}/factors")]
 
 
+def test_an_unqualified_factor_id_beside_a_derived_table_is_the_key(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    # factorId is no column of factors but the key its id answers to: still the factors' name.
+    uid = user_with_factors(org)
+    fid = factor_ids(org, uid)[0]
+    sql = f"SELECT id FROM {F}, (SELECT 1 AS z) d WHERE factorId = ? AND userId = ?"
+    assert query(conn, org, sql, [fid, uid]) == [(fid,)]
+    assert calls(org) == [("GET", f"{USERS}/{uid}/factors/{fid}")]
+
+
+def test_an_unknown_table_names_the_known_ones(org: Emulator, conn: okta_dbapi.Connection) -> None:
+    with pytest.raises(
+        okta_dbapi.ProgrammingError, match=r"Unknown table 'nosuch'\. Known tables: okta\.users\.factors"
+    ):
+        query(conn, org, "SELECT * FROM nosuch")
+    assert calls(org) == []
+
+
 # -- terms: conjuncts, literals ------------------------------------------------------------------
 
 
