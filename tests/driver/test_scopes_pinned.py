@@ -156,12 +156,12 @@ def test_json_reads_that_are_no_profile_attribute_push_nothing(
 def test_negative_float_and_boolean_keys_are_keys_as_sqlite_compares_them(
     org: Emulator, conn: okta_dbapi.Connection
 ) -> None:
-    # SQLite compares a TEXT column with -1, 2.5 and TRUE as '-1', '2.5' and '1': each is a key
+    # SQLite compares a TEXT column with -1, 2.5, TRUE and FALSE as '-1', '2.5', '1' and '0': each is a key
     # (a user that does not exist), so only those users' factors are fetched, never every user's.
     uid = user_with_factors(org)
-    rows = query(conn, org, f"SELECT id FROM {F} WHERE userId IN (-1, 2.5, TRUE, ?)", [uid])
+    rows = query(conn, org, f"SELECT id FROM {F} WHERE userId IN (-1, 2.5, TRUE, FALSE, ?)", [uid])
     assert sorted(rows) == [(fid,) for fid in factor_ids(org, uid)]
-    assert sorted(calls(org)) == sorted(("GET", f"{USERS}/{key}/factors") for key in ("-1", "2.5", "1", uid))
+    assert sorted(calls(org)) == sorted(("GET", f"{USERS}/{key}/factors") for key in ("-1", "2.5", "1", "0", uid))
 
 
 def test_a_scan_without_where_streams_with_its_limit(org: Emulator, conn: okta_dbapi.Connection) -> None:
