@@ -20,7 +20,9 @@ import datetime as dt
 import re
 from typing import Any
 
-CANONICAL = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
+# ASCII digits only: Python's \d also matches other scripts' digits (``'२०२१'``), which strptime
+# reads as a year but SQLite sorts after every stored timestamp.
+CANONICAL = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
 
 
 def okta_bound(literal: Any, op: str) -> str | None:
@@ -42,9 +44,9 @@ def okta_bound(literal: Any, op: str) -> str | None:
 
 
 _PREFIXES = (
-    (10, "%Y-%m-%d", re.compile(r"\d{4}-\d{2}-\d{2}")),
-    (7, "%Y-%m", re.compile(r"\d{4}-\d{2}")),
-    (4, "%Y", re.compile(r"\d{4}")),
+    (10, "%Y-%m-%d", re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")),
+    (7, "%Y-%m", re.compile(r"[0-9]{4}-[0-9]{2}")),
+    (4, "%Y", re.compile(r"[0-9]{4}")),
 )
 
 
@@ -58,12 +60,12 @@ def _prefix_span(text: str) -> tuple[dt.datetime, dt.datetime] | None:
         except ValueError:
             continue
         if length == 10:
-            end = start + dt.timedelta(days=1)
+            last_day = start
         elif length == 7:
-            end = start + dt.timedelta(days=calendar.monthrange(start.year, start.month)[1])
+            last_day = start.replace(day=calendar.monthrange(start.year, start.month)[1])
         else:
-            end = start.replace(year=start.year + 1) if start.year < 9999 else dt.datetime.max
-        return start, end - dt.timedelta(milliseconds=1)
+            last_day = start.replace(month=12, day=31)  # not the next year less 1 ms: 9999 has none
+        return start, last_day.replace(hour=23, minute=59, second=59, microsecond=999000)
     return None
 
 

@@ -101,9 +101,6 @@ class Resolver:
         self.refs = refs
         self._by_node = {id(r.node): r for r in refs}
 
-    def scope_refs(self, scope: exp.Select) -> list[Ref]:
-        return [r for r in self.refs if r.scope is scope]
-
     def ref_of(self, item: exp.Expression) -> Ref | None:
         return self._by_node.get(id(item))
 

@@ -85,12 +85,14 @@ def profile_attribute(node: exp.Expression) -> str | None:
     """The profile attribute read by ``profile->>'x'``, ``profile->>'$.x'`` or json_extract(profile, '$.x').
 
     ``profile->'x'`` is not one: SQLite's ``->`` returns JSON text (``'"x"'``), which equals no
-    plain string, so it pushes nothing.
+    plain string, so it pushes nothing; nor is json_extract() of several paths (a JSON array).
     """
     if isinstance(node, exp.JSONExtract) and "only_json_types" in node.args:
         return None  # the arrow form; sqlglot parses json_extract() without that argument
     if not isinstance(node, (exp.JSONExtractScalar, exp.JSONExtract)):
         return None
+    if node.args.get("expressions"):
+        return None  # json_extract(profile, '$.a', '$.b') is a JSON array of both, never a plain string
     column = node.this
     if not isinstance(column, exp.Column) or column.name.lower() != "profile":
         return None
