@@ -63,15 +63,12 @@ class LocalDatabase:
         self.connection = connection or sqlite3.connect(
             ":memory:", detect_types=sqlite3.PARSE_DECLTYPES, check_same_thread=False
         )
-        self.tables: dict[str, Table] = {}
+        self.tables: list[Table] = []  # those created, for the hints of an unknown column
         self._rowids: dict[str, dict[tuple[Any, ...], int]] = {}  # per table: primary key -> rowid
 
     def create(self, table: Table, name: str | None = None) -> None:
-        name = name or table.name
-        if name in self.tables:
-            return
         self.connection.execute(create_table_sql(table, name=name, primary_key=False))
-        self.tables[name] = table
+        self.tables.append(table)
 
     def insert(self, table: Table, items: Iterable[Mapping[str, Any]], name: str | None = None) -> None:
         """Store rows; a row with the primary key of one already stored replaces it."""
@@ -103,7 +100,7 @@ class LocalDatabase:
         try:
             self.connection.execute("EXPLAIN " + sql)
         except sqlite3.Error as e:
-            raise _sqlite_error(e, sql, list(self.tables.values())) from e
+            raise _sqlite_error(e, sql, self.tables) from e
 
     def query(self, sql: str) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
         """Column names and the rows of ``sql``; an error on any row is a PEP 249 exception."""

@@ -140,7 +140,7 @@ def test_quotes_and_backslashes_are_escaped_in_okta_strings(org: Emulator, conn:
         "profile->'department' = 'Legal'",  # -> is JSON text ('"Legal"'): equals no plain string
         "type->>'id' = 'Legal'",  # not the profile
         "profile->>'$.address.city' = 'Legal'",
-        "profile->>'first-name' = 'Legal'",  # no attribute name Okta's search can take  # a nested path Okta's search cannot name
+        "profile->>'first-name' = 'Legal'",  # no attribute name Okta's search can take
         "json_extract(profile, '$.a.b') = 'Legal'",
         "json_extract(profile, '$.department', '$.title') = 'Legal'",  # a JSON array of both
     ],
