@@ -141,6 +141,7 @@ def test_quotes_and_backslashes_are_escaped_in_okta_strings(org: Emulator, conn:
         "type->>'id' = 'Legal'",  # not the profile
         "profile->>'$.address.city' = 'Legal'",
         "profile->>'first-name' = 'Legal'",  # no attribute name Okta's search can take
+        "profile->>'$.\"first name\"' = 'Legal'",  # a quoted key that is no attribute name either
         "json_extract(profile, '$.a.b') = 'Legal'",
         "json_extract(profile, '$.department', '$.title') = 'Legal'",  # a JSON array of both
     ],
