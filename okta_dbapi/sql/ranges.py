@@ -77,14 +77,21 @@ def _format(value: dt.datetime) -> str:
     )
 
 
+def read_timestamp(text: str) -> dt.datetime | None:
+    """ISO 8601 text (``Z`` or an offset) as a datetime, naive where the text has no offset; None
+    when it is not one."""
+    try:
+        return dt.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    except ValueError:
+        return None
+
+
 def canonical_timestamp(value: Any) -> Any:
     """Timestamp text as the local database stores it (the canonical form); other values unchanged."""
     if not isinstance(value, str) or CANONICAL.fullmatch(value):
         return value
-    text = value[:-1] + "+00:00" if value.endswith("Z") else value
-    try:
-        parsed = dt.datetime.fromisoformat(text)
-    except ValueError:
+    parsed = read_timestamp(value)
+    if parsed is None:
         return value
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from okta_dbapi.catalog import Column, ColumnKind, Table
-from okta_dbapi.sql.ranges import canonical_timestamp
+from okta_dbapi.sql.ranges import canonical_timestamp, read_timestamp
 from okta_dbapi.sql.values import format_timestamp
 
 
@@ -103,16 +103,10 @@ _fromisoformat = dt.datetime.fromisoformat
 
 
 def _parse_timestamp_slow(value: Any) -> Any:
-    if not isinstance(value, str):
+    parsed = read_timestamp(value) if isinstance(value, str) else None
+    if parsed is None:
         return value
-    text = value[:-1] + "+00:00" if value.endswith("Z") else value
-    try:
-        parsed = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return value
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.timezone.utc)
 
 
 def parse_date(value: Any) -> Any:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 from conftest import World
-from diff_compare import Query, check
-from test_regressions import F, U, _fill
+from diff_compare import Query
+from test_regressions import F, U, check_case
 
 Q = "okta.users.supported_security_questions"
 
@@ -41,7 +41,4 @@ CASES: dict[str, Query] = {
 
 @pytest.mark.parametrize("name", CASES)
 def test_answers_like_the_oracle(world: World, name: str) -> None:
-    case = CASES[name]
-    sql = _fill(world, case.sql)
-    assert sql is not None
-    check(world.conn, world.oracle, Query(sql, case.ordered, case.sees_transactions, _fill(world, case.oracle)))
+    check_case(world, CASES[name])

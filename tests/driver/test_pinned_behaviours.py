@@ -11,22 +11,10 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from org_queries import USERS, calls, query, user_with_factors, users_with
 
 import okta_dbapi
 from okta_dbapi.emulator import Emulator
-
-USERS = "/api/v1/users"
-
-
-def query(conn: okta_dbapi.Connection, org: Emulator, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
-    org.log.clear()
-    cur = conn.cursor()
-    cur.execute(sql, params)
-    return cur.fetchall()
-
-
-def calls(org: Emulator) -> list[tuple[str, str]]:
-    return [(e.method, e.path) for e in org.log.entries]
 
 
 def looks_up(org: Emulator, *uids: str) -> bool:
@@ -42,14 +30,6 @@ def looks_up(org: Emulator, *uids: str) -> bool:
         else:
             return False
     return sorted(set(found)) == sorted(set(uids)) and len(org.log.entries) <= len(set(uids))
-
-
-def users_with(org: Emulator, status: str) -> list[str]:
-    return [uid for uid in org.org.user_ids() if org.org.user(uid)["status"] == status]  # type: ignore[index]
-
-
-def user_with_factors(org: Emulator, minimum: int = 3) -> str:
-    return next(uid for uid in users_with(org, "ACTIVE") if len(org.org.factors(uid)) >= minimum)
 
 
 def instant(text: str) -> dt.datetime:

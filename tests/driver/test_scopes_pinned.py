@@ -6,34 +6,14 @@ exact HTTP calls. Each test fails under a one-token change of one of those modul
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
+from org_queries import USERS, calls, query, user_with_factors, users_with
 
 import okta_dbapi
 from okta_dbapi.emulator import Emulator
 
 U, F = "okta.users.users", "okta.users.factors"
-USERS = "/api/v1/users"
-
-
-def query(conn: okta_dbapi.Connection, org: Emulator, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
-    org.log.clear()
-    cur = conn.cursor()
-    cur.execute(sql, params)
-    return cur.fetchall()
-
-
-def calls(org: Emulator) -> list[tuple[str, str]]:
-    return [(e.method, e.path) for e in org.log.entries]
-
-
-def users_with(org: Emulator, status: str) -> list[str]:
-    return [uid for uid in org.org.user_ids() if org.org.user(uid)["status"] == status]  # type: ignore[index]
-
-
-def user_with_factors(org: Emulator) -> str:
-    return next(uid for uid in users_with(org, "ACTIVE") if len(org.org.factors(uid)) >= 2)
 
 
 def factor_ids(org: Emulator, uid: str) -> list[str]:
@@ -45,7 +25,7 @@ def factor_ids(org: Emulator, uid: str) -> list[str]:
 
 def test_an_unqualified_key_beside_a_catalog_table_without_it(org: Emulator, conn: okta_dbapi.Connection) -> None:
     # users has no userId: the bare userId is the factors' key, and nothing is listed.
-    uid = user_with_factors(org)
+    uid = user_with_factors(org, 2)
     rows = query(conn, org, f"SELECT f.id, u.status FROM {U} u JOIN {F} f ON f.userId = u.id WHERE userId = ?", [uid])
     assert sorted(rows) == [(fid, "ACTIVE") for fid in factor_ids(org, uid)]
     assert sorted(calls(org)) == [("GET", USERS), ("GET", f"{USERS}/{uid}/factors")]
@@ -54,7 +34,7 @@ def test_an_unqualified_key_beside_a_catalog_table_without_it(org: Emulator, con
 
 def test_an_unqualified_key_beside_a_derived_table_without_it(org: Emulator, conn: okta_dbapi.Connection) -> None:
     # The derived table projects only z: userId can only be the factors'.
-    uid = user_with_factors(org)
+    uid = user_with_factors(org, 2)
     rows = query(conn, org, f"SELECT id FROM {F}, (SELECT 1 AS z) d WHERE userId = ?", [uid])
     assert sorted(rows) == [(fid,) for fid in factor_ids(org, uid)]
     assert calls(org) == [("GET", f"{USERS}/{uid}/factors")]
@@ -62,7 +42,7 @@ def test_an_unqualified_key_beside_a_derived_table_without_it(org: Emulator, con
 
 def test_an_unqualified_factor_id_beside_a_derived_table_is_the_key(org: Emulator, conn: okta_dbapi.Connection) -> None:
     # factorId is no column of factors but the key its id answers to: still the factors' name.
-    uid = user_with_factors(org)
+    uid = user_with_factors(org, 2)
     fid = factor_ids(org, uid)[0]
     sql = f"SELECT id FROM {F}, (SELECT 1 AS z) d WHERE factorId = ? AND userId = ?"
     assert query(conn, org, sql, [fid, uid]) == [(fid,)]
@@ -81,7 +61,7 @@ def test_an_unknown_table_names_the_known_ones(org: Emulator, conn: okta_dbapi.C
 
 
 def test_a_parenthesised_conjunction_still_pushes_its_key(org: Emulator, conn: okta_dbapi.Connection) -> None:
-    uid = user_with_factors(org)
+    uid = user_with_factors(org, 2)
     active = sorted(f["id"] for f in org.org.factors(uid) if f["status"] == "ACTIVE")
     rows = query(conn, org, f"SELECT id FROM {F} WHERE (userId = ? AND status = 'ACTIVE')", [uid])
     assert sorted(rows) == [(fid,) for fid in active]
@@ -94,7 +74,7 @@ def test_a_parenthesised_conjunction_still_pushes_its_key(org: Emulator, conn: o
 def test_a_null_key_matches_nothing_and_fetches_nothing(org: Emulator, conn: okta_dbapi.Connection) -> None:
     assert query(conn, org, f"SELECT count(*) FROM {F} WHERE userId = NULL") == [(0,)]
     assert calls(org) == []
-    uid = user_with_factors(org)
+    uid = user_with_factors(org, 2)
     rows = query(conn, org, f"SELECT id FROM {F} WHERE userId IN (?, NULL)", [uid])
     assert sorted(rows) == [(fid,) for fid in factor_ids(org, uid)]
     assert calls(org) == [("GET", f"{USERS}/{uid}/factors")]
@@ -109,7 +89,7 @@ def test_a_number_sqlite_cannot_read_is_its_error_not_a_key(org: Emulator, conn:
 
 
 def test_a_null_in_an_or_of_keys_is_dropped(org: Emulator, conn: okta_dbapi.Connection) -> None:
-    uid = user_with_factors(org)
+    uid = user_with_factors(org, 2)
     for sql in (
         f"SELECT id FROM {F} WHERE userId = ? OR userId = NULL",
         f"SELECT id FROM {F} WHERE ? = userId OR NULL = userId",
@@ -160,7 +140,7 @@ def test_negative_float_and_boolean_keys_are_keys_as_sqlite_compares_them(
 ) -> None:
     # SQLite compares a TEXT column with -1, 2.5, TRUE and FALSE as '-1', '2.5', '1' and '0': each is a key
     # (a user that does not exist), so only those users' factors are fetched, never every user's.
-    uid = user_with_factors(org)
+    uid = user_with_factors(org, 2)
     rows = query(conn, org, f"SELECT id FROM {F} WHERE userId IN (-1, 2.5, TRUE, FALSE, ?)", [uid])
     assert sorted(rows) == [(fid,) for fid in factor_ids(org, uid)]
     assert sorted(calls(org)) == sorted(("GET", f"{USERS}/{key}/factors") for key in ("-1", "2.5", "1", "0", uid))
