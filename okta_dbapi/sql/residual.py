@@ -125,7 +125,11 @@ def _rows_of(cursor: sqlite3.Cursor, sql: str) -> Iterator[tuple[Any, ...]]:
 def _sqlite_error(error: sqlite3.Error, sql: str, tables: list[Table] | None = None) -> Exception:
     message = str(error)
     if isinstance(error, sqlite3.OperationalError) and (
-        "no such" in message or "syntax" in message or "ambiguous" in message or "misuse" in message
+        "no such" in message
+        or "syntax" in message
+        or "ambiguous" in message
+        or "misuse" in message
+        or "not allowed" in message  # e.g. an aggregate in GROUP BY
     ):
         hint = ""
         if message.startswith("no such column: "):

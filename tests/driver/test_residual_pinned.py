@@ -41,6 +41,10 @@ def a_user_with_factors(org: Emulator) -> str:
         ),
         ("SELECT statuss FROM okta.users.users", "No such column: statuss. Did you mean status or statusChanged? "),
         ("SELECT id FROM okta.users.users WHERE count(*) > 1", "Misuse of aggregate function COUNT()."),
+        (
+            "SELECT count(*) FROM okta.users.users GROUP BY count(*)",
+            "Aggregate functions are not allowed in the GROUP BY clause.",
+        ),
         ("SELECT abc", "No such column: abc. The statement reads no table; write text in single quotes ('abc')."),
         # SQLite would take an unknown double-quoted name for text, and quietly keep no row
         ("SELECT id FROM okta.users.users WHERE \"stauts\" = 'ACTIVE'", "No such column: stauts. Did you mean status?"),
